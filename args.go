@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	sdkdagger "dagger.io/dagger"
+
+	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/internal/dagger"
+)
+
+// buildArgs are the arguments every building function shares, as the user typed them.
+type buildArgs struct {
+	os, version       string
+	artifact          *dagger.File
+	url, checksum     string
+	platforms, java   string
+	aptMirror, apkMir string
+}
+
+// inputs are buildArgs parsed and validated; everything is checked before the engine does work.
+type inputs struct {
+	c         *sdkdagger.Client
+	v         release.Version
+	oses      []catalog.OS
+	registry  release.Registry
+	platforms []release.Platform
+	java      catalog.Java
+	mirrors   map[catalog.PackageManager]string
+	artifact  *sdkdagger.File
+}
+
+func (in inputs) platform() release.Platform {
+	if len(in.platforms) == 0 {
+		return release.Platform{}
+	}
+	return in.platforms[0]
+}
+
+// parse validates the three arguments of `tags`.
+func parse(version, os, registry string) (release.Version, catalog.OS, release.Registry, error) {
+	v, err := release.ParseVersion(version)
+	if err != nil {
+		return v, catalog.OS{}, "", err
+	}
+	o, err := catalog.Lookup(os)
+	if err != nil {
+		return v, o, "", err
+	}
+	r, err := release.ParseRegistry(registry)
+	return v, o, r, err
+}
+
+// resolve validates the arguments of a one-OS function and fetches the artifact.
+func resolve(ctx context.Context, a buildArgs) (inputs, error) {
+	if _, err := catalog.Lookup(a.os); err != nil {
+		return inputs{}, err
+	}
+	return resolveAll(ctx, a, "", "", false)
+}
+
+// resolveAll validates the arguments of a multi-OS function: selection, registry, platforms,
+// then fetches (or takes) the artifact once for all.
+func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bool) (inputs, error) {
+	var in inputs
+	var err error
+	if in.v, err = release.ParseVersion(a.version); err != nil {
+		return in, err
+	}
+	names, err := release.Select(catalog.Names(), a.os, skip)
+	if err != nil {
+		return in, err
+	}
+	for _, n := range names {
+		o, _ := catalog.Lookup(n)
+		in.oses = append(in.oses, o)
+	}
+	if in.registry, err = release.ParseRegistry(registry); err != nil {
+		return in, err
+	}
+	if push && in.registry == "" {
+		return in, fmt.Errorf("--push needs --registry: say where to push, e.g. registry.example.com/fit/ or localhost:5000/")
+	}
+	if in.platforms, err = release.ParsePlatforms(a.platforms); err != nil {
+		return in, err
+	}
+	if in.java, err = catalog.ParseJava(a.java); err != nil {
+		return in, err
+	}
+	in.mirrors = map[catalog.PackageManager]string{catalog.Apt: strings.TrimSpace(a.aptMirror), catalog.Apk: strings.TrimSpace(a.apkMir)}
+	for _, m := range in.mirrors {
+		if m != "" && !strings.HasPrefix(m, "http://") && !strings.HasPrefix(m, "https://") {
+			return in, fmt.Errorf("mirror %q must be an http(s) URL, e.g. http://mirrors.example.com/debian", m)
+		}
+	}
+	if in.c, err = sdk(ctx); err != nil {
+		return in, err
+	}
+	if a.artifact != nil {
+		if a.url != "" {
+			return in, fmt.Errorf("pass either --artifact or --url, not both")
+		}
+		in.artifact, err = fileIn(ctx, in.c, a.artifact)
+		return in, err
+	}
+	in.artifact, err = pipeline.Download(ctx, in.c, in.v, a.url, a.checksum)
+	return in, err
+}
+
+// auth pairs a user name with the password secret; one without the other is a mistake.
+func (in inputs) auth(ctx context.Context, username string, password *dagger.Secret) (*pipeline.Auth, error) {
+	switch {
+	case username == "" && password == nil:
+		return nil, nil
+	case username == "" || password == nil:
+		return nil, fmt.Errorf("registry login needs both --username and --password")
+	}
+	s, err := secretIn(ctx, in.c, password)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Auth{Username: username, Password: s}, nil
+}
+
+func digestOf(ref string) string {
+	if _, d, ok := strings.Cut(ref, "@"); ok {
+		return d
+	}
+	return ref
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

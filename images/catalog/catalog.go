@@ -1,0 +1,162 @@
+// Package catalog describes the operating systems the FIT base images are built on, as plain data.
+// Adding an OS means adding one file with a Register call in init, plus its tests; nothing else
+// in the pipeline names an OS.
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// PackageManager says how packages are installed and how a mirror is set on the base image.
+type PackageManager string
+
+const (
+	Apt PackageManager = "apt"
+	Apk PackageManager = "apk"
+)
+
+// Java selects the Java 17 flavour that goes into the image.
+type Java string
+
+const (
+	// JRE is the default: FIT needs no compiler API, and the runtime is much smaller.
+	JRE Java = "jre"
+	// JDK matches the upstream images, which ship the full JDK.
+	JDK Java = "jdk"
+)
+
+// ParseJava turns a user's --java value into a Java flavour.
+func ParseJava(s string) (Java, error) {
+	switch Java(strings.ToLower(strings.TrimSpace(s))) {
+	case "", JRE:
+		return JRE, nil
+	case JDK:
+		return JDK, nil
+	}
+	return "", fmt.Errorf("unknown --java %q: use jre (default, smaller) or jdk (upstream parity)", s)
+}
+
+// OS is one entry of the catalog.
+type OS struct {
+	Name        string // as users type it: "debian"
+	Title       string // for the image title label: "Debian"
+	Description string // one line, for `list`
+	BaseImage   string // "debian:12-slim"
+	Manager     PackageManager
+	// Packages always installed; JavaPackages per flavour (the JDK flavour also brings the
+	// upstream extras such as npm and wget, for parity).
+	Packages     []string
+	JavaPackages map[Java][]string
+	// JavaHome by Go architecture name (amd64, arm64, …); the image sets JAVA_HOME from it.
+	JavaHome map[string]string
+	// CreateUser creates group and user fit (uid/gid, home, shell): one shell command.
+	CreateUser string
+	// Env added to the image on top of the common FIT variables.
+	Env map[string]string
+}
+
+var registry = map[string]OS{}
+
+// Register adds an OS; called from the init of each OS file. It panics on a malformed entry so a
+// broken catalog never reaches a build.
+func Register(o OS) {
+	if err := o.validate(); err != nil {
+		panic(err)
+	}
+	if _, dup := registry[o.Name]; dup {
+		panic("catalog: duplicate OS " + o.Name)
+	}
+	registry[o.Name] = o
+}
+
+func (o OS) validate() error {
+	switch {
+	case o.Name == "" || strings.ToLower(o.Name) != o.Name:
+		return fmt.Errorf("catalog: OS name %q must be lowercase and non-empty", o.Name)
+	case o.BaseImage == "" || o.Title == "" || o.Description == "" || o.CreateUser == "":
+		return fmt.Errorf("catalog: OS %s lacks base image, title, description or user command", o.Name)
+	case o.Manager != Apt && o.Manager != Apk:
+		return fmt.Errorf("catalog: OS %s has unknown package manager %q", o.Name, o.Manager)
+	case len(o.JavaPackages[JRE]) == 0 || len(o.JavaPackages[JDK]) == 0:
+		return fmt.Errorf("catalog: OS %s needs packages for both jre and jdk", o.Name)
+	case o.JavaHome["amd64"] == "":
+		return fmt.Errorf("catalog: OS %s needs JAVA_HOME for amd64", o.Name)
+	}
+	return nil
+}
+
+// Names lists the supported OS names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// All returns every OS, sorted by name.
+func All() []OS {
+	out := make([]OS, 0, len(registry))
+	for _, n := range Names() {
+		out = append(out, registry[n])
+	}
+	return out
+}
+
+// Lookup finds an OS by name (case-insensitive, trimmed).
+func Lookup(name string) (OS, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if o, ok := registry[n]; ok {
+		return o, nil
+	}
+	if n == "" {
+		return OS{}, fmt.Errorf("no OS given: use one of %s", strings.Join(Names(), ", "))
+	}
+	return OS{}, fmt.Errorf("unknown OS %q: supported are %s", name, strings.Join(Names(), ", "))
+}
+
+// InstallPackages lists what the image installs for a Java flavour, in a stable order.
+func (o OS) InstallPackages(j Java) []string {
+	pkgs := append(append([]string{}, o.Packages...), o.JavaPackages[j]...)
+	sort.Strings(pkgs)
+	return pkgs
+}
+
+// JavaHomeFor returns JAVA_HOME for a Go architecture name.
+func (o OS) JavaHomeFor(arch string) (string, error) {
+	if h, ok := o.JavaHome[arch]; ok {
+		return h, nil
+	}
+	archs := make([]string, 0, len(o.JavaHome))
+	for a := range o.JavaHome {
+		archs = append(archs, a)
+	}
+	sort.Strings(archs)
+	return "", fmt.Errorf("%s images are not available for architecture %q: supported are %s", o.Name, arch, strings.Join(archs, ", "))
+}
+
+// InstallCommand is the shell command that installs pkgs (and cleans the package caches, so the
+// layer holds no index files), optionally through a mirror of the distribution's repository.
+func (o OS) InstallCommand(pkgs []string, mirror string) string {
+	list := strings.Join(pkgs, " ")
+	switch o.Manager {
+	case Apk:
+		cmd := ""
+		if mirror != "" {
+			cmd = fmt.Sprintf("sed -i 's|^https\\?://[^/]*/alpine|%s|' /etc/apk/repositories && ", strings.TrimRight(mirror, "/"))
+		}
+		return cmd + "apk add --no-cache " + list
+	default:
+		cmd := ""
+		if mirror != "" {
+			// bookworm images keep sources in debian.sources, older ones in sources.list
+			cmd = fmt.Sprintf("for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f \"$f\" ] && sed -i 's|https\\?://deb.debian.org/debian|%s|g' \"$f\"; done; ", strings.TrimRight(mirror, "/"))
+		}
+		// the JRE's postinst links man pages into man1, which slim images strip
+		return cmd + "mkdir -p /usr/share/man/man1 && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends " + list +
+			" && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb"
+	}
+}

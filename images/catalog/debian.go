@@ -1,0 +1,26 @@
+package catalog
+
+func init() {
+	Register(OS{
+		Name:        "debian",
+		Title:       "Debian",
+		Description: "Debian 12 (bookworm, glibc): stable and broadly compatible",
+		BaseImage:   "debian:12-slim",
+		Manager:     Apt,
+		// procps: ps/pgrep for operators; netcat: the entrypoint's registry wait when bash lacks /dev/tcp
+		Packages: []string{"bash", "ca-certificates", "curl", "netcat-openbsd", "nodejs", "procps", "tzdata"},
+		JavaPackages: map[Java][]string{
+			JRE: {"openjdk-17-jre-headless"},
+			JDK: {"openjdk-17-jdk", "npm", "unzip", "wget"},
+		},
+		// Debian names the JVM folder after its own architecture names
+		JavaHome: map[string]string{
+			"amd64":   "/usr/lib/jvm/java-17-openjdk-amd64",
+			"arm64":   "/usr/lib/jvm/java-17-openjdk-arm64",
+			"ppc64le": "/usr/lib/jvm/java-17-openjdk-ppc64el",
+			"s390x":   "/usr/lib/jvm/java-17-openjdk-s390x",
+		},
+		CreateUser: "groupadd --gid 2000 fit && useradd --uid 2000 --gid fit --home-dir /opt/fit-framework --no-create-home --shell /bin/bash fit",
+		Env:        map[string]string{"TZ": "Asia/Shanghai"},
+	})
+}

@@ -1,0 +1,243 @@
+// Package e2e runs the seed's test-e2e.sh flow inside the engine: a throwaway registry, a push
+// and a pull through it, the pulled image running as a service, and assertions on what it serves.
+// Nothing touches the host: no ports, no Docker, nothing left behind.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"dagger.io/dagger"
+
+	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
+)
+
+// Options is one e2e run.
+type Options struct {
+	OS       catalog.OS
+	Version  release.Version
+	Artifact *dagger.File
+	Java     catalog.Java
+	Mirror   string
+	Timeout  time.Duration // readiness bound; default 120s
+}
+
+// Failure is an e2e failure with its evidence.
+type Failure struct {
+	Step, Expected, Seen string
+	Logs                 string // last lines of the container's console
+}
+
+func (f *Failure) Error() string {
+	msg := fmt.Sprintf("e2e step %q failed: expected %s, saw %s", f.Step, f.Expected, f.Seen)
+	if strings.TrimSpace(f.Logs) != "" {
+		msg += "\n--- last log lines of the FIT container ---\n" + f.Logs
+	}
+	return msg
+}
+
+// run keeps the state of one e2e run.
+type run struct {
+	c      *dagger.Client
+	o      Options
+	nonce  string // busts the engine's cache: every run really runs
+	steps  []report.Step
+	client *dagger.Container
+	logs   *dagger.CacheVolume
+}
+
+// Run executes the flow and returns its steps; the error (a *Failure where an assertion failed)
+// names the failing step. Steps run so far are returned either way.
+func Run(ctx context.Context, c *dagger.Client, o Options) ([]report.Step, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = 120 * time.Second
+	}
+	r := &run{c: c, o: o, nonce: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	r.logs = c.CacheVolume("fit-e2e-" + r.nonce)
+	err := r.flow(ctx)
+	return r.steps, err
+}
+
+// step times fn and records it; fn's error ends the flow.
+func (r *run) step(name string, fn func() (string, error)) error {
+	start := time.Now()
+	detail, err := fn()
+	s := report.Step{Name: name, OK: err == nil, Duration: time.Since(start), Detail: detail}
+	if err != nil {
+		s.Detail = firstLine(err.Error())
+		if f, ok := err.(*Failure); ok && f.Step == "" {
+			f.Step = name
+		}
+	}
+	r.steps = append(r.steps, s)
+	return err
+}
+
+func (r *run) flow(ctx context.Context) error {
+	o := r.o
+	osName, v := o.OS.Name, o.Version
+	tags := []string{osName, v.String() + "-" + osName}
+	var reg *dagger.Service
+	if err := r.step("start registry", func() (string, error) {
+		var err error
+		reg, err = registryService(r.c).Start(ctx)
+		if err != nil {
+			return "", err
+		}
+		r.client = clientContainer(r.c).WithServiceBinding("registry", reg).WithEnvVariable("E2E_RUN", r.nonce)
+		return "registry:2 as a service", nil
+	}); err != nil {
+		return err
+	}
+	defer reg.Stop(context.WithoutCancel(ctx)) //nolint:errcheck // best effort: the session ends it anyway
+
+	var img *dagger.Container
+	var plugins int
+	if err := r.step("build", func() (string, error) {
+		var err error
+		img, err = pipeline.Build(ctx, r.c, pipeline.Options{OS: o.OS, Version: v, Artifact: o.Artifact, Java: o.Java, Mirror: o.Mirror})
+		if err != nil {
+			return "", err
+		}
+		jars, err := img.Directory(pipeline.FitJavaDir + "/plugins").Glob(ctx, "*.jar")
+		if err != nil {
+			return "", err
+		}
+		plugins = len(jars)
+		return fmt.Sprintf("%d plugin jars shipped", plugins), nil
+	}); err != nil {
+		return err
+	}
+
+	if err := r.step("push", func() (string, error) { return r.push(ctx, img, tags) }); err != nil {
+		return err
+	}
+	var pulled *dagger.Container
+	if err := r.step("pull", func() (string, error) {
+		archive := r.client.
+			WithExec([]string{"skopeo", "copy", "-q", "--src-tls-verify=false", "docker://registry:5000/" + release.ImageName + ":" + tags[1], "oci-archive:/pulled.tar"}).
+			File("/pulled.tar")
+		pulled = r.c.Container().Import(archive)
+		got, err := pulled.EnvVariable(ctx, "FIT_VERSION")
+		if err != nil {
+			return "", err
+		}
+		if got != v.String() {
+			return "", &Failure{Expected: "the pulled image to carry FIT_VERSION=" + v.String(), Seen: strconv.Quote(got)}
+		}
+		return "pulled " + tags[1] + " back from the registry", nil
+	}); err != nil {
+		return err
+	}
+
+	if err := r.running(ctx, pulled, plugins); err != nil {
+		return err
+	}
+	if err := r.step("custom port and worker id", func() (string, error) { return r.customRun(ctx, pulled) }); err != nil {
+		return err
+	}
+	if err := r.step("help", func() (string, error) {
+		out, code, err := execIn(ctx, pulled, []string{"help"}, true)
+		if err != nil {
+			return "", err
+		}
+		if code != 0 || !strings.Contains(out, "FIT_HTTP_PORT") {
+			return "", &Failure{Expected: "`help` to print the usage and exit 0", Seen: fmt.Sprintf("exit %d: %s", code, clip(out))}
+		}
+		return "usage printed, exit 0", nil
+	}); err != nil {
+		return err
+	}
+	return r.step("pass-through command", func() (string, error) {
+		out, code, err := execIn(ctx, pulled, []string{"bash", "-c", "id -u"}, true)
+		if err != nil {
+			return "", err
+		}
+		if code != 0 || strings.TrimSpace(out) != strconv.Itoa(pipeline.FitUID) {
+			return "", &Failure{Expected: fmt.Sprintf("`bash -c 'id -u'` to print %d", pipeline.FitUID), Seen: fmt.Sprintf("exit %d: %s", code, clip(out))}
+		}
+		return "bash -c 'id -u' → " + strings.TrimSpace(out), nil
+	})
+}
+
+// push copies the image into the registry under every tag, then reads the registry's catalog.
+func (r *run) push(ctx context.Context, img *dagger.Container, tags []string) (string, error) {
+	cmd := "set -e\n"
+	for _, t := range tags {
+		cmd += fmt.Sprintf("skopeo copy -q --dest-tls-verify=false oci-archive:/image.tar docker://registry:5000/%s:%s\n", release.ImageName, t)
+	}
+	cmd += "echo \"catalog=$(curl -fsS http://registry:5000/v2/_catalog)\"\n"
+	cmd += fmt.Sprintf("echo \"tags=$(curl -fsS http://registry:5000/v2/%s/tags/list)\"\n", release.ImageName)
+	out, err := r.client.WithMountedFile("/image.tar", img.AsTarball()).WithExec([]string{"bash", "-c", cmd}).Stdout(ctx)
+	if err != nil {
+		return "", err
+	}
+	facts := keyValues(out)
+	var catalog struct{ Repositories []string }
+	var tagList struct{ Tags []string }
+	if err := json.Unmarshal([]byte(facts["catalog"]), &catalog); err != nil || !contains(catalog.Repositories, release.ImageName) {
+		return "", &Failure{Expected: "the registry catalog to list " + release.ImageName, Seen: facts["catalog"]}
+	}
+	if err := json.Unmarshal([]byte(facts["tags"]), &tagList); err != nil {
+		return "", &Failure{Expected: "a JSON tag list", Seen: facts["tags"]}
+	}
+	for _, t := range tags {
+		if !contains(tagList.Tags, t) {
+			return "", &Failure{Expected: "tag " + t + " in the registry", Seen: facts["tags"]}
+		}
+	}
+	return "pushed " + strings.Join(tags, ", ") + "; catalog lists them", nil
+}
+
+func keyValues(out string) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func execIn(ctx context.Context, img *dagger.Container, args []string, entrypoint bool) (string, int, error) {
+	ctr := img.WithExec(args, dagger.ContainerWithExecOpts{UseEntrypoint: entrypoint, Expect: dagger.ReturnTypeAny})
+	out, err := ctr.CombinedOutput(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	code, err := ctr.ExitCode(ctx)
+	return out, code, err
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func clip(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return strconv.Quote(s)
+}
+

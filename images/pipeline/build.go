@@ -1,0 +1,166 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dagger.io/dagger"
+
+	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/scripts"
+)
+
+// Paths and identity every FIT image shares (SPEC.md).
+const (
+	FitHome    = "/opt/fit-framework"
+	FitJavaDir = FitHome + "/java"
+	FitUser    = "fit"
+	FitUID     = 2000
+	HTTPPort   = 8080
+	AppPort    = 8090
+	JavaOpts   = "-Xms256m -Xmx1024m -Djava.awt.headless=true"
+	SourceURL  = "https://github.com/ModelEngine-Group/fit-framework"
+	Maintainer = "FIT Framework Team"
+)
+
+// Folders under FitJavaDir that exist, owned by fit, in every image.
+var fitFolders = []string{"bin", "conf", "lib", "plugins", "logs", "data", "dynamic-plugins"}
+
+// Options is one image to build.
+type Options struct {
+	OS       catalog.OS
+	Version  release.Version
+	Artifact *dagger.File // the release zip
+	// Platform to build for; zero means the engine's own platform.
+	Platform release.Platform
+	Java     catalog.Java
+	// Mirror of the OS package repository (apt or apk, by the OS); empty keeps the distribution's.
+	Mirror   string
+	Timezone string // default Asia/Shanghai
+	// Revision and Created go into the OCI labels when given (left out by default so that
+	// identical inputs give identical images).
+	Revision, Created string
+}
+
+// Build returns the image. The artifact is checked first (so a bad zip fails with a clear message
+// before anything else runs); the rest is evaluated lazily by whoever uses the container.
+func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container, error) {
+	if o.Artifact == nil {
+		return nil, fmt.Errorf("no artifact: pass --artifact FILE or let the pipeline download the release")
+	}
+	java := o.Java
+	if java == "" {
+		java = catalog.JRE
+	}
+	tz := o.Timezone
+	if tz == "" {
+		tz = "Asia/Shanghai"
+	}
+	plat := o.Platform
+	if plat.Arch == "" {
+		p, err := c.DefaultPlatform(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if plat, err = release.ParsePlatform(string(p)); err != nil {
+			return nil, err
+		}
+	}
+	javaHome, err := o.OS.JavaHomeFor(plat.Arch)
+	if err != nil {
+		return nil, err
+	}
+	app, err := Unpack(ctx, c, o.Artifact, o.Version)
+	if err != nil {
+		return nil, err
+	}
+
+	v := o.Version.String()
+	title := "FIT Framework (" + o.OS.Title + ")"
+	desc := "FIT Framework " + v + " base image on " + o.OS.Description + ", Java 17 " + strings.ToUpper(string(java))
+	skeleton := c.Directory()
+	for _, f := range fitFolders {
+		skeleton = skeleton.WithNewDirectory("java/" + f)
+	}
+	owner := fmt.Sprintf("%d:%d", FitUID, FitUID)
+
+	ctr := c.Container(dagger.ContainerOpts{Platform: dagger.Platform(plat.String())}).
+		From(o.OS.BaseImage).
+		WithUser("root").
+		// packages first: this layer is shared by every FIT version
+		WithExec([]string{"sh", "-c", o.OS.InstallCommand(o.OS.InstallPackages(java), o.Mirror)}).
+		WithExec([]string{"sh", "-c", fmt.Sprintf("ln -snf /usr/share/zoneinfo/%[1]s /etc/localtime && echo %[1]s > /etc/timezone && %[2]s", tz, o.OS.CreateUser)}).
+		WithNewFile(scripts.EntrypointPath, scripts.Entrypoint(), dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
+		WithNewFile(scripts.HealthcheckPath, scripts.Healthcheck(), dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
+		WithDirectory(FitHome, skeleton, dagger.ContainerWithDirectoryOpts{Owner: owner}).
+		WithDirectory(FitJavaDir, app, dagger.ContainerWithDirectoryOpts{Owner: owner})
+
+	env := map[string]string{
+		"FIT_VERSION":  v,
+		"FIT_HOME":     FitHome,
+		"FIT_JAVA_DIR": FitJavaDir,
+		"JAVA_HOME":    javaHome,
+		"JAVA_OPTS":    JavaOpts,
+		"TZ":           tz,
+	}
+	for k, val := range o.OS.Env {
+		if k != "TZ" {
+			env[k] = val
+		}
+	}
+	for _, k := range sortedKeys(env) {
+		ctr = ctr.WithEnvVariable(k, env[k])
+	}
+	ctr = ctr.WithEnvVariable("PATH", FitJavaDir+"/bin:"+javaHome+"/bin:${PATH}", dagger.ContainerWithEnvVariableOpts{Expand: true})
+
+	for _, kv := range Labels(o.OS, o.Version, title, desc, o.Revision, o.Created) {
+		ctr = ctr.WithLabel(kv[0], kv[1])
+		if strings.HasPrefix(kv[0], "org.opencontainers.") {
+			ctr = ctr.WithAnnotation(kv[0], kv[1])
+		}
+	}
+	return ctr.
+		WithExposedPort(HTTPPort, dagger.ContainerWithExposedPortOpts{Description: "FIT framework HTTP"}).
+		WithExposedPort(AppPort, dagger.ContainerWithExposedPortOpts{Description: "application"}).
+		WithDockerHealthcheck([]string{scripts.HealthcheckPath}, dagger.ContainerWithDockerHealthcheckOpts{
+			Interval: "30s", Timeout: "10s", StartPeriod: "30s", Retries: 3,
+		}).
+		WithUser(FitUser).
+		WithWorkdir(FitJavaDir + "/dynamic-plugins").
+		WithEntrypoint([]string{scripts.EntrypointPath}).
+		WithDefaultArgs([]string{"fit", "start"}), nil
+}
+
+// Labels are the image labels in a stable order; OCI keys also become manifest annotations.
+func Labels(os catalog.OS, v release.Version, title, desc, revision, created string) [][2]string {
+	l := [][2]string{
+		{"maintainer", Maintainer},
+		{"description", desc},
+		{"org.opencontainers.image.title", title},
+		{"org.opencontainers.image.description", desc},
+		{"org.opencontainers.image.source", SourceURL},
+		{"org.opencontainers.image.url", SourceURL},
+		{"org.opencontainers.image.vendor", "ModelEngine-Group"},
+		{"org.opencontainers.image.version", v.String()},
+		{"org.opencontainers.image.base.name", os.BaseImage},
+	}
+	if revision != "" {
+		l = append(l, [2]string{"org.opencontainers.image.revision", revision})
+	}
+	if created != "" {
+		l = append(l, [2]string{"org.opencontainers.image.created", created})
+	}
+	return l
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

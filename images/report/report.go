@@ -1,0 +1,173 @@
+// Package report formats what the pipeline did — checks, build results, e2e steps — as text,
+// Markdown or JSON. It has no Dagger import, so the CI driver and the module share it.
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Check is one assertion about an image.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Checks is a list of checks with a verdict.
+type Checks []Check
+
+// Failed lists the failed checks.
+func (cs Checks) Failed() Checks {
+	var out Checks
+	for _, c := range cs {
+		if !c.OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Text renders one line per check: "PASS  name  detail".
+func (cs Checks) Text() string {
+	rows := make([][]string, 0, len(cs))
+	for _, c := range cs {
+		rows = append(rows, []string{verdict(c.OK), c.Name, c.Detail})
+	}
+	return Table([]string{"RESULT", "CHECK", "DETAIL"}, rows)
+}
+
+// Result is what happened to one OS in build-all, e2e or publish.
+type Result struct {
+	OS       string        `json:"os"`
+	Tags     []string      `json:"tags"`
+	Digest   string        `json:"digest,omitempty"` // pushed digest ref, when pushed
+	Size     int64         `json:"size"`             // compressed image size in bytes, 0 if unknown
+	Duration time.Duration `json:"duration_ns"`
+	Err      string        `json:"error,omitempty"`
+	Steps    []Step        `json:"steps,omitempty"`
+}
+
+// OK tells whether the OS went through.
+func (r Result) OK() bool { return r.Err == "" }
+
+// Step is one timed step of a flow (e2e, release-check).
+type Step struct {
+	Name     string        `json:"name"`
+	OK       bool          `json:"ok"`
+	Duration time.Duration `json:"duration_ns"`
+	Detail   string        `json:"detail,omitempty"`
+}
+
+// Summary renders results as a text table, one row per OS.
+func Summary(rs []Result) string {
+	rows := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		status := "ok"
+		if !r.OK() {
+			status = "FAILED: " + r.Err
+		}
+		digest := r.Digest
+		if digest == "" {
+			digest = "-"
+		}
+		rows = append(rows, []string{r.OS, strings.Join(r.Tags, " "), digest, HumanSize(r.Size), Seconds(r.Duration), status})
+	}
+	return Table([]string{"OS", "TAGS", "DIGEST", "SIZE", "TIME", "RESULT"}, rows)
+}
+
+// Markdown renders results as a Markdown table (GitHub step summary).
+func Markdown(rs []Result) string {
+	var b strings.Builder
+	b.WriteString("| OS | Tags | Digest | Size | Time | Result |\n|---|---|---|---|---|---|\n")
+	for _, r := range rs {
+		status := "✅ ok"
+		if !r.OK() {
+			status = "❌ " + mdEscape(r.Err)
+		}
+		tags := make([]string, len(r.Tags))
+		for i, t := range r.Tags {
+			tags[i] = "`" + t + "`"
+		}
+		digest := "-"
+		if r.Digest != "" {
+			digest = "`" + r.Digest + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.OS, strings.Join(tags, "<br>"), digest, HumanSize(r.Size), Seconds(r.Duration), status)
+	}
+	return b.String()
+}
+
+// StepsText renders steps as a table.
+func StepsText(steps []Step) string {
+	rows := make([][]string, 0, len(steps))
+	for _, s := range steps {
+		rows = append(rows, []string{s.Name, verdict(s.OK), Seconds(s.Duration), s.Detail})
+	}
+	return Table([]string{"STEP", "RESULT", "TIME", "DETAIL"}, rows)
+}
+
+// StepsMarkdown renders steps as a Markdown table.
+func StepsMarkdown(steps []Step) string {
+	var b strings.Builder
+	b.WriteString("| Step | Result | Time | Detail |\n|---|---|---|---|\n")
+	for _, s := range steps {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", s.Name, verdict(s.OK), Seconds(s.Duration), mdEscape(s.Detail))
+	}
+	return b.String()
+}
+
+// Table aligns columns with two spaces between them; the last column is not padded.
+func Table(header []string, rows [][]string) string {
+	width := make([]int, len(header))
+	for _, r := range append([][]string{header}, rows...) {
+		for i, cell := range r {
+			if i < len(width) && len(cell) > width[i] {
+				width[i] = len(cell)
+			}
+		}
+	}
+	var b strings.Builder
+	for _, r := range append([][]string{header}, rows...) {
+		for i, cell := range r {
+			if i == len(r)-1 {
+				b.WriteString(cell)
+			} else {
+				fmt.Fprintf(&b, "%-*s  ", width[i], cell)
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// HumanSize prints bytes as "123.4 MB" (decimal units, as registries show them); 0 is "-".
+func HumanSize(n int64) string {
+	switch {
+	case n <= 0:
+		return "-"
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// Seconds prints a duration as "12.3s".
+func Seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", "<br>")
+}

@@ -1,0 +1,380 @@
+// FIT Framework base images: list, tag, build, check, end-to-end test and publish them.
+//
+// The functions here are the table of contents of the pipeline: they parse arguments (images/release,
+// images/catalog), then hand over to images/pipeline and images/e2e, which are written against the
+// published Go SDK so the CI driver (ci/) and the tests run exactly the same code.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/e2e"
+	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
+	"dagger/fit-images/internal/dagger"
+)
+
+// FitImages builds the FIT Framework Docker base images.
+type FitImages struct{}
+
+// List the supported operating systems with their base image.
+func (m *FitImages) List() string {
+	rows := [][]string{}
+	for _, o := range catalog.All() {
+		rows = append(rows, []string{o.Name, o.BaseImage, o.Description})
+	}
+	return report.Table([]string{"OS", "BASE IMAGE", "DESCRIPTION"}, rows)
+}
+
+// Tags of one image, one per line: {V}-{OS}, {MAJOR.MINOR}-{OS}, {OS}, and latest-{OS} for the default version; a pre-release gets only its exact tag.
+func (m *FitImages) Tags(
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// operating system (see `list`)
+	os string,
+	// registry prefix such as localhost:5000/ or registry.example.com/fit/ (a trailing / is added)
+	// +optional
+	registry string,
+) (string, error) {
+	v, o, r, err := parse(version, os, registry)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(release.Refs(r, v, o.Name), "\n") + "\n", nil
+}
+
+// Artifact downloads the FIT release zip (cached by the engine) and verifies its checksum when given.
+func (m *FitImages) Artifact(
+	ctx context.Context,
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// download URL; {version} is replaced (default: the GitHub release of that version)
+	// +optional
+	url string,
+	// expected sha256 of the zip: sha256:HEX or HEX
+	// +optional
+	checksum string,
+) (*dagger.File, error) {
+	v, err := release.ParseVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sdk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := pipeline.Download(ctx, c, v, url, checksum)
+	if err != nil {
+		return nil, err
+	}
+	return fileBack(ctx, f)
+}
+
+// Build one FIT image and return it as a container (chain export-image, publish, as-tarball, terminal…).
+func (m *FitImages) Build(
+	ctx context.Context,
+	// operating system (see `list`)
+	os string,
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// the release zip, instead of downloading it (e.g. --artifact ./3.6.0.zip)
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact; {version} is replaced
+	// +optional
+	url string,
+	// expected sha256 of the downloaded zip: sha256:HEX or HEX
+	// +optional
+	checksum string,
+	// target platform such as linux/arm64 (default: the engine's)
+	// +optional
+	platform string,
+	// Java 17 flavour: jre (default, smaller) or jdk (upstream parity)
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org, e.g. http://mirrors.example.com/debian
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine, e.g. https://mirrors.example.com/alpine
+	// +optional
+	apkMirror string,
+	// VCS revision for the org.opencontainers.image.revision label
+	// +optional
+	revision string,
+	// build time (RFC 3339) for the org.opencontainers.image.created label
+	// +optional
+	created string,
+) (*dagger.Container, error) {
+	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
+	if err != nil {
+		return nil, err
+	}
+	img, err := pipeline.Build(ctx, in.c, pipeline.Options{
+		OS: in.oses[0], Version: in.v, Artifact: in.artifact, Platform: in.platform(), Java: in.java,
+		Mirror: in.mirrors[in.oses[0].Manager], Revision: revision, Created: created,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return containerBack(ctx, img)
+}
+
+// Check the structure of a built image (user, workdir, ports, env, labels, healthcheck, files, runtimes); fails on any miss.
+func (m *FitImages) Check(
+	ctx context.Context,
+	// operating system (see `list`)
+	os string,
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// the release zip, instead of downloading it
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact
+	// +optional
+	url string,
+	// expected sha256 of the downloaded zip
+	// +optional
+	checksum string,
+	// Java 17 flavour: jre or jdk
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
+	// +optional
+	apkMirror string,
+) (string, error) {
+	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, "", java, aptMirror, apkMirror})
+	if err != nil {
+		return "", err
+	}
+	img, err := pipeline.Build(ctx, in.c, pipeline.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager]})
+	if err != nil {
+		return "", err
+	}
+	checks, err := pipeline.Check(ctx, img, in.v)
+	if err != nil {
+		return "", err
+	}
+	if failed := checks.Failed(); len(failed) > 0 {
+		return "", fmt.Errorf("%d of %d checks failed for %s %s:\n%s", len(failed), len(checks), in.oses[0].Name, in.v, checks.Text())
+	}
+	return checks.Text(), nil
+}
+
+// BuildAll builds the selected operating systems concurrently, smoke-tests each, optionally pushes every tag, and prints a summary table; it fails if any OS failed (and then pushes nothing).
+// +cache="never"
+func (m *FitImages) BuildAll(
+	ctx context.Context,
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// only these operating systems, comma separated (default: all)
+	// +optional
+	os string,
+	// skip these operating systems, comma separated
+	// +optional
+	skipOs string,
+	// how many OS builds run at once
+	// +default=2
+	parallel int,
+	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's)
+	// +optional
+	platforms string,
+	// registry prefix for the tags, e.g. registry.example.com/fit/
+	// +optional
+	registry string,
+	// push every tag after all builds passed
+	// +optional
+	push bool,
+	// registry user name
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the release zip, instead of downloading it
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact
+	// +optional
+	url string,
+	// expected sha256 of the downloaded zip
+	// +optional
+	checksum string,
+	// Java 17 flavour: jre or jdk
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
+	// +optional
+	apkMirror string,
+) (string, error) {
+	in, err := resolveAll(ctx, buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}, skipOs, registry, push)
+	if err != nil {
+		return "", err
+	}
+	auth, err := in.auth(ctx, username, password)
+	if err != nil {
+		return "", err
+	}
+	results := pipeline.BuildAll(ctx, in.c, pipeline.BuildAllOptions{
+		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
+		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth,
+	})
+	table := report.Summary(results)
+	failed := 0
+	for _, r := range results {
+		if !r.OK() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return "", fmt.Errorf("build-all: %d of %d failed\n%s", failed, len(results), table)
+	}
+	return table, nil
+}
+
+// Publish pushes every tag of one image (a multi-arch index when several platforms) and returns the pushed digest refs.
+// +cache="never"
+func (m *FitImages) Publish(
+	ctx context.Context,
+	// operating system (see `list`)
+	os string,
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// registry prefix, e.g. registry.example.com/fit/ or modelengine/
+	registry string,
+	// registry user name
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's)
+	// +optional
+	platforms string,
+	// the release zip, instead of downloading it
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact
+	// +optional
+	url string,
+	// expected sha256 of the downloaded zip
+	// +optional
+	checksum string,
+	// Java 17 flavour: jre or jdk
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
+	// +optional
+	apkMirror string,
+) (string, error) {
+	if strings.TrimSpace(registry) == "" {
+		return "", fmt.Errorf("no --registry given: publish needs a prefix such as registry.example.com/fit/ or modelengine/")
+	}
+	in, err := resolveAll(ctx, buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}, "", registry, true)
+	if err != nil {
+		return "", err
+	}
+	if len(in.oses) != 1 {
+		return "", fmt.Errorf("publish takes one --os; use build-all --push for several")
+	}
+	auth, err := in.auth(ctx, username, password)
+	if err != nil {
+		return "", err
+	}
+	results := pipeline.BuildAll(ctx, in.c, pipeline.BuildAllOptions{
+		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
+		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry, Push: true, Auth: auth,
+	})
+	r := results[0]
+	if !r.OK() {
+		return "", fmt.Errorf("publish %s %s: %s", r.OS, in.v, r.Err)
+	}
+	refs := make([]string, len(r.Tags))
+	for i, t := range r.Tags {
+		refs[i] = t + "@" + digestOf(r.Digest)
+	}
+	return strings.Join(refs, "\n") + "\n", nil
+}
+
+// E2e runs the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
+// +cache="never"
+func (m *FitImages) E2e(
+	ctx context.Context,
+	// operating system (see `list`)
+	os string,
+	// FIT version, e.g. 3.6.0
+	// +default="3.6.0"
+	version string,
+	// the release zip, instead of downloading it
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact
+	// +optional
+	url string,
+	// expected sha256 of the downloaded zip
+	// +optional
+	checksum string,
+	// how long the app may take to become healthy, e.g. 120s or 3m
+	// +default="120s"
+	timeout string,
+	// report format: text or json
+	// +default="text"
+	format string,
+	// Java 17 flavour: jre or jdk
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
+	// +optional
+	apkMirror string,
+) (string, error) {
+	d, err := time.ParseDuration(timeout)
+	if err != nil || d <= 0 {
+		return "", fmt.Errorf("malformed --timeout %q: use a duration such as 120s or 3m", timeout)
+	}
+	if format != "text" && format != "json" {
+		return "", fmt.Errorf("unknown --format %q: use text or json", format)
+	}
+	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, "", java, aptMirror, apkMirror})
+	if err != nil {
+		return "", err
+	}
+	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Timeout: d})
+	out := report.StepsText(steps)
+	if format == "json" {
+		b, _ := json.MarshalIndent(struct {
+			OS      string        `json:"os"`
+			Version string        `json:"version"`
+			OK      bool          `json:"ok"`
+			Error   string        `json:"error,omitempty"`
+			Steps   []report.Step `json:"steps"`
+		}{in.oses[0].Name, in.v.String(), runErr == nil, errString(runErr), steps}, "", "  ")
+		out = string(b) + "\n"
+	}
+	if runErr != nil {
+		return "", fmt.Errorf("%w\n%s", runErr, out)
+	}
+	return out, nil
+}
