@@ -479,7 +479,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*FitImages).Check(&parent, ctx, os, version, artifact, url, checksum, java, aptMirror, apkMirror)
-		case "E2e":
+		case "EndToEnd":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
 			if err != nil {
@@ -555,7 +555,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
-			return (*FitImages).E2e(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror)
+			return (*FitImages).EndToEnd(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror)
 		case "List":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

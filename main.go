@@ -316,9 +316,9 @@ func (m *FitImages) Publish(
 	return strings.Join(refs, "\n") + "\n", nil
 }
 
-// E2e runs the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
+// EndToEnd runs the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
 // +cache="never"
-func (m *FitImages) E2e(
+func (m *FitImages) EndToEnd(
 	ctx context.Context,
 	// operating system (see `list`)
 	os string,

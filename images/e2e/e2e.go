@@ -71,10 +71,10 @@ func (r *run) step(name string, fn func() (string, error)) error {
 	detail, err := fn()
 	s := report.Step{Name: name, OK: err == nil, Duration: time.Since(start), Detail: detail}
 	if err != nil {
-		s.Detail = firstLine(err.Error())
 		if f, ok := err.(*Failure); ok && f.Step == "" {
 			f.Step = name
 		}
+		s.Detail = firstLine(err.Error())
 	}
 	r.steps = append(r.steps, s)
 	return err

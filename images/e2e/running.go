@@ -23,7 +23,7 @@ while kill -0 "$app" 2>/dev/null; do
   echo "exit=$code $out" >> /e2e/health.log
   for p in /proc/[0-9]*; do
     [ "$p" = "/proc/$$" ] || [ "$p" = "/proc/$BASHPID" ] && continue
-    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0\n' '  ' < "$p/cmdline" 2>/dev/null) || continue
     uid=""; while read -r k v _; do [ "$k" = "Uid:" ] && uid=$v && break; done < "$p/status"
     [ -n "$cmd" ] && echo "$uid $cmd"
   done > /e2e/procs.tmp 2>/dev/null && mv /e2e/procs.tmp /e2e/procs
@@ -103,11 +103,14 @@ func (r *run) running(ctx context.Context, img *dagger.Container, plugins int) e
 	var svc *dagger.Service
 	if err := r.step("start container", func() (string, error) {
 		svc, err = img.
-			WithMountedCache("/e2e", r.logs, dagger.ContainerWithMountedCacheOpts{Owner: fmt.Sprintf("%d:%d", pipeline.FitUID, pipeline.FitUID)}).
+			WithMountedCache("/e2e", r.logs, r.logsOpts()).
 			WithEnvVariable("E2E_RUN", r.nonce).
 			WithEnvVariable("E2E_HEALTHCHECK", hc[0]).
-			// readiness is judged by the image's own healthcheck below, bounded by --timeout
+			// readiness is judged by the image's own healthcheck (run by the monitor), bounded by
+			// --timeout: Dagger's own waits (ports, Docker healthcheck) are switched off
+			WithoutDockerHealthcheck().
 			WithoutExposedPort(pipeline.AppPort).
+			WithoutExposedPort(pipeline.HTTPPort).
 			WithExposedPort(pipeline.HTTPPort, dagger.ContainerWithExposedPortOpts{ExperimentalSkipHealthcheck: true}).
 			AsService(dagger.ContainerAsServiceOpts{Args: append([]string{"bash", "-c", monitor, "fit-e2e"}, cmd...)}).
 			Start(ctx)
@@ -122,7 +125,7 @@ func (r *run) running(ctx context.Context, img *dagger.Container, plugins int) e
 	if err := r.step("wait until healthy", func() (string, error) {
 		out, err := r.client.
 			WithServiceBinding("fit", svc).
-			WithMountedCache("/e2e", r.logs).
+			WithMountedCache("/e2e", r.logs, r.logsOpts()).
 			WithEnvVariable("TIMEOUT", strconv.Itoa(timeout)).
 			WithExec([]string{"bash", "-c", poll}).Stdout(ctx)
 		if err != nil {
@@ -228,6 +231,12 @@ func (r *run) customRun(ctx context.Context, img *dagger.Container) (string, err
 		return "", &Failure{Expected: "exit 0 after SIGTERM", Seen: "exit " + facts["stop_exit"], Logs: blocks["console"]}
 	}
 	return "answers on 9090, conf has worker e2e-worker, SIGTERM → exit 0", nil
+}
+
+// logsOpts mounts the shared volume the same way everywhere: the owner is part of a cache
+// mount's identity, so a different one would give the client another, empty volume.
+func (r *run) logsOpts() dagger.ContainerWithMountedCacheOpts {
+	return dagger.ContainerWithMountedCacheOpts{Owner: fmt.Sprintf("%d:%d", pipeline.FitUID, pipeline.FitUID)}
 }
 
 func orNone(s string) string {

@@ -83,7 +83,8 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 	desc := "FIT Framework " + v + " base image on " + o.OS.Description + ", Java 17 " + strings.ToUpper(string(java))
 	skeleton := c.Directory()
 	for _, f := range fitFolders {
-		skeleton = skeleton.WithNewDirectory("java/" + f)
+		// without explicit permissions new directories get 0644 and cannot be entered
+		skeleton = skeleton.WithNewDirectory("java/"+f, dagger.DirectoryWithNewDirectoryOpts{Permissions: 0o755})
 	}
 	owner := fmt.Sprintf("%d:%d", FitUID, FitUID)
 

@@ -23,6 +23,7 @@ for f in "$FIT_JAVA_DIR/bin/fit" "$ENTRYPOINT" "$HEALTHCHECK"; do
 done
 for d in bin conf lib plugins logs data dynamic-plugins; do
   echo "owner:$d=$(stat -c %u "$FIT_JAVA_DIR/$d" 2>/dev/null || echo missing)"
+  [ -d "$FIT_JAVA_DIR/$d" ] && [ -w "$FIT_JAVA_DIR/$d" ] && [ -x "$FIT_JAVA_DIR/$d" ] && echo "usable:$d=yes" || echo "usable:$d=no"
 done
 ls "$FIT_JAVA_DIR"/fit-discrete-launcher-*.jar >/dev/null 2>&1 && echo "launcher=yes" || echo "launcher=no"
 echo "java=$(java -version 2>&1 | head -n 1)"
@@ -117,6 +118,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	}
 	for _, d := range fitFolders {
 		add("owned by fit: "+d, facts["owner:"+d] == uid, "owner uid %s", facts["owner:"+d])
+		add("writable and enterable: "+d, facts["usable:"+d] == "yes", "%s", facts["usable:"+d])
 	}
 	add("launcher jar", facts["launcher"] == "yes", "fit-discrete-launcher-*.jar %s", facts["launcher"])
 	add("java -version", strings.Contains(facts["java"], "17."), "%s", facts["java"])

@@ -1,0 +1,133 @@
+package tests
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dagger/fit-images/tests/fixture"
+)
+
+func TestCallListAndTags(t *testing.T) {
+	out, err := call(t, "list")
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^alpine\s+alpine:3\.19\s+`, out)
+	assert.Regexp(t, `(?m)^debian\s+debian:12-slim\s+`, out)
+
+	out, err = call(t, "tags", "--version", "3.6.0", "--os", "debian", "--registry", "localhost:5000")
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"localhost:5000/fit-framework:3.6.0-debian", "localhost:5000/fit-framework:3.6-debian",
+		"localhost:5000/fit-framework:debian", "localhost:5000/fit-framework:latest-debian",
+	}, strings.Fields(out))
+
+	out, err = call(t, "tags", "--version", "3.7.0-SNAPSHOT", "--os", "alpine")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fit-framework:3.7.0-SNAPSHOT-alpine"}, strings.Fields(out))
+}
+
+// Bad input fails with a message that says what was wrong, before any build.
+func TestCallBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "--os", "windows", "--artifact", zips[fixture.Healthy].Path}, `unknown OS "windows": supported are alpine, debian`},
+		{[]string{"tags", "--version", "3.6", "--os", "debian"}, `malformed version "3.6"`},
+		{[]string{"tags", "--version", "v3.6.0;rm -rf /", "--os", "debian"}, `malformed version "v3.6.0;rm -rf /"`},
+		{[]string{"tags", "--version", "", "--os", "debian"}, "no version given"},
+		{[]string{"tags", "--os", "debian", "--registry", "my registry/"}, "white space"},
+		{[]string{"tags", "--os", "debian", "--registry", "Registry.Example.com/fit/"}, "uppercase"},
+		{[]string{"build-all", "--os", "debian,solaris", "--artifact", zips[fixture.Healthy].Path}, "unknown OS solaris"},
+		{[]string{"build-all", "--os", "debian", "--push", "--artifact", zips[fixture.Healthy].Path}, "--push needs --registry"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args[:2], " ")+" "+c.want, func(t *testing.T) {
+			_, err := call(t, c.args...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// The image is a Container: Dagger's own API chains on it.
+func TestCallBuildChains(t *testing.T) {
+	zip := zips[fixture.Healthy].Path
+	out, err := call(t, "build", "--os", "debian", "--artifact", zip, "with-exec", "--args", "fit,version", "stdout")
+	require.NoError(t, err)
+	assert.Contains(t, out, "Version: "+version)
+
+	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "label", "--name", "org.opencontainers.image.title")
+	require.NoError(t, err)
+	assert.Equal(t, "FIT Framework (Debian)", strings.TrimSpace(out))
+
+	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "docker-healthcheck", "interval")
+	require.NoError(t, err)
+	assert.Equal(t, "30s", strings.TrimSpace(out))
+}
+
+func TestCallCheck(t *testing.T) {
+	out, err := call(t, "check", "--os", "debian", "--artifact", zips[fixture.Healthy].Path)
+	require.NoError(t, err)
+	assert.NotContains(t, out, "FAIL")
+	for _, want := range []string{"runs as fit", "JAVA_HOME exists", "healthcheck", "java -version", "node --version"} {
+		assert.Regexp(t, `(?m)^PASS\s+`+want, out)
+	}
+}
+
+func TestCallArtifact(t *testing.T) {
+	a := zips[fixture.Healthy]
+	st, err := os.Stat(a.Path)
+	require.NoError(t, err)
+	out, err := call(t, "artifact", "--version", version, "--url", releaseURL(fixture.Healthy), "--checksum", "sha256:"+a.SHA256, "size")
+	require.NoError(t, err)
+	assert.Equal(t, st.Size(), mustInt(t, strings.TrimSpace(out)))
+
+	_, err = call(t, "artifact", "--version", version, "--url", releaseURL(fixture.Healthy), "--checksum", "sha256:"+strings.Repeat("0", 64), "size")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "checksum mismatch")
+}
+
+// build-all pushes every tag to the test bed's loopback registry, which the host can then read.
+func TestCallBuildAllPush(t *testing.T) {
+	reg := os.Getenv("FIT_TESTBED_REGISTRY")
+	if reg == "" {
+		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
+	}
+	out, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/", "--push", "--artifact", zips[fixture.Healthy].Path)
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^debian\s+\S+fit-framework:3\.6\.0-debian .*sha256:[0-9a-f]{64}\s+\d+\.\d+ MB\s+\S+s\s+ok$`, out)
+
+	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/fit-framework/tags/list")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var list struct{ Tags []string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+	for _, tag := range []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"} {
+		assert.Contains(t, list.Tags, tag)
+	}
+}
+
+func TestCallE2E(t *testing.T) {
+	out, err := call(t, "end-to-end", "--os", "debian", "--version", version, "--artifact", zips[fixture.Healthy].Path)
+	require.NoError(t, err)
+	for _, step := range []string{"push", "pull", "wait until healthy", "plugins endpoint", "healthcheck script", "runs as uid 2000", "custom port and worker id", "help", "pass-through command"} {
+		assert.Regexp(t, `(?m)^`+step+`\s+PASS\s+`, out)
+	}
+	assert.Contains(t, out, "3 plugins loaded = 3 jars shipped")
+
+	out, err = call(t, "end-to-end", "--os", "debian", "--artifact", zips[fixture.Healthy].Path, "--format", "json")
+	require.NoError(t, err)
+	var rep struct {
+		OK    bool
+		Steps []struct{ Name string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.True(t, rep.OK)
+	assert.GreaterOrEqual(t, len(rep.Steps), 12)
+}
