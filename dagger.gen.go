@@ -303,7 +303,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg created", err))
 				}
 			}
-			return (*FitImages).Build(&parent, ctx, os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror, revision, created)
+			var noCache bool
+			if inputArgs["noCache"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["noCache"]), &noCache)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noCache", err))
+				}
+			}
+			return (*FitImages).Build(&parent, ctx, os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror, revision, created, noCache)
 		case "BuildAll":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -415,7 +422,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
-			return (*FitImages).BuildAll(&parent, ctx, version, os, skipOs, parallel, platforms, registry, push, username, password, artifact, url, checksum, java, aptMirror, apkMirror)
+			var noCache bool
+			if inputArgs["noCache"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["noCache"]), &noCache)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noCache", err))
+				}
+			}
+			return (*FitImages).BuildAll(&parent, ctx, version, os, skipOs, parallel, platforms, registry, push, username, password, artifact, url, checksum, java, aptMirror, apkMirror, noCache)
 		case "Check":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

@@ -113,6 +113,9 @@ func (m *FitImages) Build(
 	// build time (RFC 3339) for the org.opencontainers.image.created label
 	// +optional
 	created string,
+	// rebuild every layer instead of reusing the engine's cache
+	// +optional
+	noCache bool,
 ) (*dagger.Container, error) {
 	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
 	if err != nil {
@@ -120,7 +123,7 @@ func (m *FitImages) Build(
 	}
 	img, err := pipeline.Build(ctx, in.c, pipeline.Options{
 		OS: in.oses[0], Version: in.v, Artifact: in.artifact, Platform: in.platform(), Java: in.java,
-		Mirror: in.mirrors[in.oses[0].Manager], Revision: revision, Created: created,
+		Mirror: in.mirrors[in.oses[0].Manager], Revision: revision, Created: created, NoCache: noCache,
 	})
 	if err != nil {
 		return nil, err
@@ -222,6 +225,9 @@ func (m *FitImages) BuildAll(
 	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
 	// +optional
 	apkMirror string,
+	// rebuild every layer instead of reusing the engine's cache
+	// +optional
+	noCache bool,
 ) (string, error) {
 	in, err := resolveAll(ctx, buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}, skipOs, registry, push)
 	if err != nil {
@@ -233,7 +239,7 @@ func (m *FitImages) BuildAll(
 	}
 	results := pipeline.BuildAll(ctx, in.c, pipeline.BuildAllOptions{
 		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
-		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth,
+		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth, NoCache: noCache,
 	})
 	table := report.Summary(results)
 	failed := 0

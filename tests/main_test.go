@@ -57,6 +57,14 @@ func run(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "fixture:", err)
 			return 1
 		}
+		// a copy with a name of its own: the engine's host file sync mixes up files of the same
+		// name from different folders within one session (seen with parallel tests)
+		unique := filepath.Join(dir, "host", string(v)+"-"+filepath.Base(a.Path))
+		if err := copyFile(a.Path, unique); err != nil {
+			fmt.Fprintln(os.Stderr, "fixture:", err)
+			return 1
+		}
+		a.Path = unique
 		zips[v] = a
 	}
 	var stop func() error
@@ -66,7 +74,15 @@ func run(m *testing.M) int {
 	}
 	defer stop()
 	ctx := context.Background()
-	if client, err = dagger.Connect(ctx, dagger.WithLogOutput(os.Stderr)); err != nil {
+	// the engine's progress goes to a file: in the test log it would drown the results
+	logPath := filepath.Join(os.TempDir(), "fit-tests-dagger.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		panic(err)
+	}
+	defer logFile.Close()
+	fmt.Fprintln(os.Stderr, "engine log of the SDK tests:", logPath)
+	if client, err = dagger.Connect(ctx, dagger.WithLogOutput(logFile)); err != nil {
 		fmt.Fprintln(os.Stderr, "connect:", err)
 		return 1
 	}
@@ -97,6 +113,17 @@ func call(t *testing.T, args ...string) (string, error) {
 		return stdout.String(), fmt.Errorf("%v\n%s", err, tail(stderr.String(), 60))
 	}
 	return stdout.String(), nil
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
 }
 
 func tail(s string, n int) string {

@@ -3,6 +3,8 @@ package tests
 import (
 	"strconv"
 	"testing"
+
+	"dagger/fit-images/images/release"
 )
 
 func mustInt(t *testing.T, s string) int64 {
@@ -13,3 +15,5 @@ func mustInt(t *testing.T, s string) int64 {
 	}
 	return n
 }
+
+func parseV(s string) (release.Version, error) { return release.ParseVersion(s) }

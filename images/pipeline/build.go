@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"dagger.io/dagger"
 
@@ -40,6 +42,8 @@ type Options struct {
 	// Mirror of the OS package repository (apt or apk, by the OS); empty keeps the distribution's.
 	Mirror   string
 	Timezone string // default Asia/Shanghai
+	// NoCache rebuilds every layer instead of reusing the engine's cache (the seed's --no-cache).
+	NoCache bool
 	// Revision and Created go into the OCI labels when given (left out by default so that
 	// identical inputs give identical images).
 	Revision, Created string
@@ -90,6 +94,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 
 	ctr := c.Container(dagger.ContainerOpts{Platform: dagger.Platform(plat.String())}).
 		From(o.OS.BaseImage).
+		With(noCache(o.NoCache)).
 		WithUser("root").
 		// packages first: this layer is shared by every FIT version
 		WithExec([]string{"sh", "-c", o.OS.InstallCommand(o.OS.InstallPackages(java), o.Mirror)}).
@@ -124,6 +129,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		}
 	}
 	return ctr.
+		WithoutEnvVariable(nonceVar).
 		WithExposedPort(HTTPPort, dagger.ContainerWithExposedPortOpts{Description: "FIT framework HTTP"}).
 		WithExposedPort(AppPort, dagger.ContainerWithExposedPortOpts{Description: "application"}).
 		WithDockerHealthcheck([]string{scripts.HealthcheckPath}, dagger.ContainerWithDockerHealthcheckOpts{
@@ -133,6 +139,19 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		WithWorkdir(FitJavaDir + "/dynamic-plugins").
 		WithEntrypoint([]string{scripts.EntrypointPath}).
 		WithDefaultArgs([]string{"fit", "start"}), nil
+}
+
+const nonceVar = "FIT_BUILD_NONCE"
+
+// noCache makes every later step unique to this build; the variable is removed again before the
+// image is returned, so it never reaches the image config.
+func noCache(on bool) dagger.WithContainerFunc {
+	return func(c *dagger.Container) *dagger.Container {
+		if !on {
+			return c
+		}
+		return c.WithEnvVariable(nonceVar, strconv.FormatInt(time.Now().UnixNano(), 36))
+	}
 }
 
 // Labels are the image labels in a stable order; OCI keys also become manifest annotations.

@@ -26,6 +26,7 @@ type BuildAllOptions struct {
 	Registry          release.Registry
 	Push              bool
 	Auth              *Auth
+	NoCache           bool
 	Revision, Created string
 }
 
@@ -102,7 +103,7 @@ func buildOne(ctx context.Context, c *dagger.Client, o BuildAllOptions, osEntry 
 	for _, p := range platforms {
 		img, err := Build(ctx, c, Options{
 			OS: osEntry, Version: o.Version, Artifact: o.Artifact, Platform: p, Java: o.Java,
-			Mirror: o.Mirrors[osEntry.Manager], Revision: o.Revision, Created: o.Created,
+			Mirror: o.Mirrors[osEntry.Manager], NoCache: o.NoCache, Revision: o.Revision, Created: o.Created,
 		})
 		if err != nil {
 			return nil, 0, err
