@@ -57,14 +57,6 @@ func run(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "fixture:", err)
 			return 1
 		}
-		// a copy with a name of its own: the engine's host file sync mixes up files of the same
-		// name from different folders within one session (seen with parallel tests)
-		unique := filepath.Join(dir, "host", string(v)+"-"+filepath.Base(a.Path))
-		if err := copyFile(a.Path, unique); err != nil {
-			fmt.Fprintln(os.Stderr, "fixture:", err)
-			return 1
-		}
-		a.Path = unique
 		zips[v] = a
 	}
 	var stop func() error
@@ -100,30 +92,25 @@ func needEngine(t *testing.T) {
 // call runs `dagger call` on the module and returns stdout; err carries stderr's last lines.
 func call(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return daggerRun(t, "call", args...)
+}
+
+// daggerRun runs a dagger CLI verb (call, functions) on the module.
+func daggerRun(t *testing.T, verb string, args ...string) (string, error) {
+	t.Helper()
 	needEngine(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, daggerGo, append([]string{"call", "-m", root, "--progress=plain"}, args...)...)
+	cmd := exec.CommandContext(ctx, daggerGo, append([]string{verb, "-m", root, "--progress=plain"}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	t.Logf("dagger call %s (%.1fs)", strings.Join(args, " "), time.Since(start).Seconds())
+	t.Logf("dagger %s %s (%.1fs)", verb, strings.Join(args, " "), time.Since(start).Seconds())
 	if err != nil {
 		return stdout.String(), fmt.Errorf("%v\n%s", err, tail(stderr.String(), 60))
 	}
 	return stdout.String(), nil
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(to, b, 0o644)
 }
 
 func tail(s string, n int) string {

@@ -14,7 +14,13 @@ import (
 )
 
 func TestCallListAndTags(t *testing.T) {
-	out, err := call(t, "list")
+	out, err := daggerRun(t, "functions")
+	require.NoError(t, err)
+	for _, fn := range []string{"artifact", "build", "build-all", "check", "end-to-end", "list", "publish", "tags"} {
+		assert.Regexp(t, `(?m)^`+fn+`\s+\S.*`, out, "dagger functions lists %s with its help text", fn)
+	}
+
+	out, err = call(t, "list")
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^alpine\s+alpine:3\.19\s+`, out)
 	assert.Regexp(t, `(?m)^debian\s+debian:12-slim\s+`, out)
@@ -130,4 +136,23 @@ func TestCallE2E(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	assert.True(t, rep.OK)
 	assert.GreaterOrEqual(t, len(rep.Steps), 12)
+}
+
+func TestCallPublish(t *testing.T) {
+	reg := os.Getenv("FIT_TESTBED_REGISTRY")
+	if reg == "" {
+		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
+	}
+	out, err := call(t, "publish", "--os", "debian", "--version", "3.6.1-rc.1", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path)
+	require.Error(t, err, "the 3.6.0 zip is not a 3.6.1-rc.1 release")
+	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
+	assert.Empty(t, out)
+
+	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path)
+	require.NoError(t, err)
+	refs := strings.Fields(out)
+	require.Len(t, refs, 4)
+	for _, ref := range refs {
+		assert.Regexp(t, `^localhost:5000/team/fit-framework:[a-z0-9.-]+@sha256:[0-9a-f]{64}$`, ref)
+	}
 }

@@ -87,7 +87,7 @@ func (r *run) flow(ctx context.Context) error {
 	var reg *dagger.Service
 	if err := r.step("start registry", func() (string, error) {
 		var err error
-		reg, err = registryService(r.c).Start(ctx)
+		reg, err = registryService(r.c, r.nonce).Start(ctx)
 		if err != nil {
 			return "", err
 		}

@@ -2,9 +2,12 @@ package e2e
 
 import "dagger.io/dagger"
 
-// registryService is a throwaway registry:2 for one run; its storage dies with it.
-func registryService(c *dagger.Client) *dagger.Service {
+// registryService is a throwaway registry:2 for one run; its storage dies with it. The engine
+// shares identical services, so the run's nonce makes this one its own: concurrent runs must not
+// push into, pull from or stop each other's registry.
+func registryService(c *dagger.Client, nonce string) *dagger.Service {
 	return c.Container().From("registry:2").
+		WithEnvVariable("E2E_RUN", nonce).
 		WithExposedPort(5000).
 		AsService(dagger.ContainerAsServiceOpts{UseEntrypoint: true})
 }
