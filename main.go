@@ -242,14 +242,21 @@ func (m *FitImages) BuildAll(
 		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth, NoCache: noCache,
 	})
 	table := report.Summary(results)
-	failed := 0
+	failed, held := 0, 0
 	for _, r := range results {
-		if !r.OK() {
+		switch {
+		case strings.HasPrefix(r.Err, pipeline.NotPushed):
+			held++
+		case !r.OK():
 			failed++
 		}
 	}
 	if failed > 0 {
-		return "", fmt.Errorf("build-all: %d of %d failed\n%s", failed, len(results), table)
+		note := ""
+		if held > 0 {
+			note = ", so nothing was pushed"
+		}
+		return "", fmt.Errorf("build-all: %d of %d failed%s\n%s", failed, len(results), note, table)
 	}
 	return table, nil
 }

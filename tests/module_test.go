@@ -156,3 +156,22 @@ func TestCallPublish(t *testing.T) {
 		assert.Regexp(t, `^localhost:5000/team/fit-framework:[a-z0-9.-]+@sha256:[0-9a-f]{64}$`, ref)
 	}
 }
+
+// One OS failing does not hide the others' results, and then nothing is pushed. On the test bed the
+// alpine base image is not in the mirror (no internet), which makes alpine the failing OS.
+func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
+	reg := os.Getenv("FIT_TESTBED_REGISTRY")
+	if reg == "" {
+		t.Skip("FIT_TESTBED_REGISTRY unset: this test relies on the test bed, where alpine cannot be pulled")
+	}
+	_, err := call(t, "build-all", "--registry", reg+"/halfbuilt/", "--push", "--artifact", zips[fixture.Healthy].Path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "build-all: 1 of 2 failed, so nothing was pushed")
+	assert.Regexp(t, `(?m)^alpine\s+.*FAILED: build failed: .*alpine:3\.19`, err.Error())
+	assert.Regexp(t, `(?m)^debian\s+.*FAILED: not pushed: 1 OS failed, so nothing was published`, err.Error())
+
+	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/halfbuilt/fit-framework/tags/list")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "nothing may be pushed when one OS failed")
+}

@@ -30,6 +30,9 @@ type BuildAllOptions struct {
 	Revision, Created string
 }
 
+// NotPushed starts the error of an OS that built fine but was held back because another failed.
+const NotPushed = "not pushed:"
+
 // Built is one OS's image variants (one per platform) after its smoke check.
 type Built struct {
 	OS       catalog.OS
@@ -77,7 +80,7 @@ func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report
 	for i := range results {
 		if failed > 0 {
 			if results[i].OK() {
-				results[i].Err = fmt.Sprintf("not pushed: %d OS failed, so nothing was published", failed)
+				results[i].Err = fmt.Sprintf("%s %d OS failed, so nothing was published", NotPushed, failed)
 			}
 			continue
 		}
@@ -107,6 +110,10 @@ func buildOne(ctx context.Context, c *dagger.Client, o BuildAllOptions, osEntry 
 		})
 		if err != nil {
 			return nil, 0, err
+		}
+		// evaluate the build on its own first, so its failure is not reported as the smoke test's
+		if _, err := img.Sync(ctx); err != nil {
+			return nil, 0, fmt.Errorf("build failed: %s", firstLine(err))
 		}
 		if err := Smoke(ctx, img, o.Version); err != nil {
 			return nil, 0, err
