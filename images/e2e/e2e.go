@@ -106,7 +106,7 @@ func (r *run) flow(ctx context.Context) error {
 		if err != nil {
 			return "", err
 		}
-		jars, err := img.Directory(pipeline.FitJavaDir + "/plugins").Glob(ctx, "*.jar")
+		jars, err := img.Directory(pipeline.FitJavaDir+"/plugins").Glob(ctx, "*.jar")
 		if err != nil {
 			return "", err
 		}
@@ -240,4 +240,3 @@ func clip(s string) string {
 	}
 	return strconv.Quote(s)
 }
-

@@ -60,7 +60,7 @@ func TestParseRegistry(t *testing.T) {
 	good := map[string]string{
 		"": "", "localhost:5000": "localhost:5000/", "localhost:5000/": "localhost:5000/", "modelengine/": "modelengine/",
 		"registry.cn-hangzhou.aliyuncs.com/fit-framework/": "registry.cn-hangzhou.aliyuncs.com/fit-framework/",
-		"registry.example.com/fit": "registry.example.com/fit/", "127.0.0.1:15000/team/sub": "127.0.0.1:15000/team/sub/",
+		"registry.example.com/fit":                         "registry.example.com/fit/", "127.0.0.1:15000/team/sub": "127.0.0.1:15000/team/sub/",
 	}
 	for in, want := range good {
 		r, err := ParseRegistry(in)
