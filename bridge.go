@@ -53,4 +53,3 @@ func secretIn(ctx context.Context, c *sdkdagger.Client, s *dagger.Secret) (*sdkd
 	}
 	return c.LoadSecretFromID(sdkdagger.SecretID(id)), nil
 }
-
