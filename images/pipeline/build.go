@@ -99,8 +99,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		// packages first: this layer is shared by every FIT version
 		WithExec([]string{"sh", "-c", o.OS.InstallCommand(o.OS.InstallPackages(java), o.Mirror)}).
 		WithExec([]string{"sh", "-c", fmt.Sprintf("ln -snf /usr/share/zoneinfo/%[1]s /etc/localtime && echo %[1]s > /etc/timezone && %[2]s", tz, o.OS.CreateUser)}).
-		WithNewFile(scripts.EntrypointPath, scripts.Entrypoint(), dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
-		WithNewFile(scripts.HealthcheckPath, scripts.Healthcheck(), dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
+		With(installScripts).
 		WithDirectory(FitHome, skeleton, dagger.ContainerWithDirectoryOpts{Owner: owner}).
 		WithDirectory(FitJavaDir, app, dagger.ContainerWithDirectoryOpts{Owner: owner})
 
@@ -139,6 +138,14 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		WithWorkdir(FitJavaDir + "/dynamic-plugins").
 		WithEntrypoint([]string{scripts.EntrypointPath}).
 		WithDefaultArgs([]string{"fit", "start"}), nil
+}
+
+// installScripts adds the entrypoint, the healthcheck and the library they source (scripts.Files).
+func installScripts(c *dagger.Container) *dagger.Container {
+	for _, f := range scripts.Files() {
+		c = c.WithNewFile(f.Path, f.Content, dagger.ContainerWithNewFileOpts{Permissions: f.Mode})
+	}
+	return c
 }
 
 const nonceVar = "FIT_BUILD_NONCE"

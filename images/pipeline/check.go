@@ -21,6 +21,7 @@ echo "uid=$(id -u)"; echo "gid=$(id -g)"; echo "user=$(id -un)"
 for f in "$FIT_JAVA_DIR/bin/fit" "$ENTRYPOINT" "$HEALTHCHECK"; do
   [ -x "$f" ] && echo "exec:$f=yes" || echo "exec:$f=no"
 done
+[ -f "$LIBRARY" ] && [ -r "$LIBRARY" ] && echo "read:$LIBRARY=yes" || echo "read:$LIBRARY=no"
 for d in bin conf lib plugins logs data dynamic-plugins; do
   echo "owner:$d=$(stat -c %u "$FIT_JAVA_DIR/$d" 2>/dev/null || echo missing)"
   [ -d "$FIT_JAVA_DIR/$d" ] && [ -w "$FIT_JAVA_DIR/$d" ] && [ -x "$FIT_JAVA_DIR/$d" ] && echo "usable:$d=yes" || echo "usable:$d=no"
@@ -98,6 +99,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	out, err := img.
 		WithEnvVariable("ENTRYPOINT", scripts.EntrypointPath).
 		WithEnvVariable("HEALTHCHECK", scripts.HealthcheckPath).
+		WithEnvVariable("LIBRARY", scripts.LibraryPath).
 		WithExec([]string{"bash", "-c", probe}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
 		CombinedOutput(ctx)
 	if err != nil {
@@ -116,6 +118,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	for _, f := range []string{FitJavaDir + "/bin/fit", scripts.EntrypointPath, scripts.HealthcheckPath} {
 		add("executable "+f, facts["exec:"+f] == "yes", "%s", facts["exec:"+f])
 	}
+	add("library "+scripts.LibraryPath, facts["read:"+scripts.LibraryPath] == "yes", "%s", facts["read:"+scripts.LibraryPath])
 	for _, d := range fitFolders {
 		add("owned by fit: "+d, facts["owner:"+d] == uid, "owner uid %s", facts["owner:"+d])
 		add("writable and enterable: "+d, facts["usable:"+d] == "yes", "%s", facts["usable:"+d])

@@ -27,6 +27,20 @@ CONF_FILE=$FIT_JAVA_DIR/conf/fitframework.yml
 PLUGIN_DIR=$FIT_JAVA_DIR/dynamic-plugins
 STOP_TIMEOUT=8 # seconds granted to "fit stop" on shutdown (docker's default grace period is 10 s)
 
+# nap, tcp_open and conf_get come from the library shared with fit-healthcheck: $FIT_SCRIPTS_LIB,
+# else ../lib/fit-images/common.sh from this script's folder (written without the "bin/..", so
+# /usr/local/bin/fit-entrypoint uses /usr/local/lib/fit-images/common.sh).
+fit_lib=.
+[[ ${BASH_SOURCE[0]} != */* ]] || fit_lib=${BASH_SOURCE[0]%/*}
+if [[ $fit_lib == */bin ]]; then fit_lib=${fit_lib%/bin}; else fit_lib+=/..; fi
+fit_lib=${FIT_SCRIPTS_LIB:-$fit_lib/lib/fit-images/common.sh}
+if [[ ! -f $fit_lib || ! -r $fit_lib ]]; then
+	printf 'fit-entrypoint: missing %s: the image is broken\n' "$fit_lib" >&2
+	exit 1
+fi
+# shellcheck source=common.sh
+source "$fit_lib"
+
 log() { printf '[fit-entrypoint] %s\n' "$*"; }
 warn() { printf '[fit-entrypoint] WARNING: %s\n' "$*" >&2; }
 die() {
@@ -75,78 +89,6 @@ usage() {
 		"  docker run -d -v \"\$PWD/plugins:$dir/dynamic-plugins\" IMAGE" \
 		"  docker run -d -v \"\$PWD/fitframework.yml:$dir/conf/fitframework.yml:ro\" IMAGE" \
 		"  docker run --rm IMAGE fit version"
-}
-
-# nap SECONDS: sleep, without needing an external sleep binary.
-nap() {
-	if command -v sleep >/dev/null 2>&1; then
-		sleep "$1"
-	else
-		read -rt "$1" <> <(:) || :
-	fi
-}
-
-# tcp_open HOST PORT SECONDS: succeed when HOST:PORT accepts a TCP connection within SECONDS.
-tcp_open() {
-	local host=$1 port=$2 secs=$3 pid i
-	if command -v timeout >/dev/null 2>&1; then
-		# shellcheck disable=SC2016 # $1/$2 are expanded by the inner bash
-		timeout "$secs" "$BASH" -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$host" "$port" 2>/dev/null
-		return
-	fi
-	if command -v nc >/dev/null 2>&1; then
-		nc -z -w "$secs" "$host" "$port" >/dev/null 2>&1
-		return
-	fi
-	(exec 3<>"/dev/tcp/$host/$port") 2>/dev/null &
-	pid=$!
-	for ((i = 0; i < secs * 10; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid"
-			return
-		fi
-		nap 0.1
-	done
-	kill "$pid" 2>/dev/null || :
-	wait "$pid" 2>/dev/null || :
-	return 1
-}
-
-# conf_get FILE KEY: print the scalar at the dotted KEY (e.g. server.http.port) of a YAML file.
-# Only block mappings are understood (what this script writes and what FIT ships); list items,
-# flow collections and multi-line scalars are skipped. Fails when the key has no value.
-conf_get() {
-	local file=$1 want=$2 line indent key value path
-	local -a keys=() indents=()
-	local re='^( *)([A-Za-z0-9_.-]+):( +(.*))?$'
-	[[ -r $file ]] || return 1
-	while IFS= read -r line || [[ -n $line ]]; do
-		line=${line%$'\r'}
-		[[ $line =~ $re ]] || continue
-		indent=${#BASH_REMATCH[1]}
-		key=${BASH_REMATCH[2]}
-		value=${BASH_REMATCH[4]}
-		while ((${#indents[@]} > 0 && indents[${#indents[@]} - 1] >= indent)); do
-			unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
-		done
-		indents+=("$indent")
-		keys+=("$key")
-		path=''
-		for key in "${keys[@]}"; do
-			path+=${path:+.}$key
-		done
-		[[ $path == "$want" ]] || continue
-		value=${value%%[[:space:]]#*}
-		value=${value%"${value##*[![:space:]]}"}
-		case $value in
-		"'"*"'") value=${value:1:${#value}-2} value=${value//"''"/"'"} ;;
-		'"'*'"') value=${value:1:${#value}-2} ;;
-		esac
-		[[ -n $value ]] || return 1
-		printf '%s\n' "$value"
-		return 0
-	done <"$file"
-	return 1
 }
 
 # yaml_scalar VALUE: VALUE as a YAML string scalar (plain when unambiguous, else single-quoted).

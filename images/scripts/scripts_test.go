@@ -1,7 +1,9 @@
 package scripts
 
 // These tests run the two scripts with the host's bash against a temporary FIT_JAVA_DIR whose
-// bin/fit is a small fake launcher (fakeFit below). No container engine is involved.
+// bin/fit is a small fake launcher (fakeFit below). No container engine is involved. The scripts
+// and their library are laid out as in the image (see install), so they find the library by
+// its default relative path unless a test says otherwise.
 //
 // Tests that start a "fit start" process must not run in parallel: the healthcheck scans every
 // process of the host, so a fake launcher left by one test would be seen by another.
@@ -67,6 +69,7 @@ type fixture struct {
 	launcher string
 	entry    string // installed entrypoint (file name fit-entrypoint, like in the image)
 	health   string // installed healthcheck
+	lib      string // installed library, ../lib/fit-images/common.sh from the scripts
 	calls    string // log of the fake launcher
 	env      map[string]string
 }
@@ -81,12 +84,9 @@ func newFixture(t *testing.T) *fixture {
 		calls:   filepath.Join(root, "fit-calls.log"),
 	}
 	f.launcher = filepath.Join(f.javaDir, "bin", "fit")
-	sbin := filepath.Join(root, "sbin")
-	f.entry = filepath.Join(sbin, "fit-entrypoint")
-	f.health = filepath.Join(sbin, "fit-healthcheck")
 	mustWrite(t, f.launcher, fakeFit, 0o755)
-	mustWrite(t, f.entry, Entrypoint(), Permissions)
-	mustWrite(t, f.health, Healthcheck(), Permissions)
+	installed := install(t, root)
+	f.entry, f.health, f.lib = installed[EntrypointPath], installed[HealthcheckPath], installed[LibraryPath]
 	f.env = map[string]string{
 		"PATH":          os.Getenv("PATH"),
 		"HOME":          root,
@@ -99,6 +99,25 @@ func newFixture(t *testing.T) *fixture {
 		"FAKE_FIT_EXIT": "0",
 	}
 	return f
+}
+
+// installPrefix is the folder of the image that Files() installs into.
+const installPrefix = "/usr/local/"
+
+// install writes Files() below prefix as the image does below /usr/local (bin/fit-entrypoint,
+// bin/fit-healthcheck, lib/fit-images/common.sh) and returns where each image path went.
+func install(t *testing.T, prefix string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, f := range Files() {
+		rel, ok := strings.CutPrefix(f.Path, installPrefix)
+		if !ok {
+			t.Fatalf("%s is not below %s", f.Path, installPrefix)
+		}
+		out[f.Path] = filepath.Join(prefix, rel)
+		mustWrite(t, out[f.Path], f.Content, os.FileMode(f.Mode))
+	}
+	return out
 }
 
 func mustWrite(t *testing.T, path, content string, mode os.FileMode) {
@@ -271,15 +290,39 @@ func hasLine(out, line string) bool {
 	return false
 }
 
-// freePort returns a TCP port on host that nothing listens on right now.
-func freePort(t *testing.T, host string) int {
+// listen listens on a free TCP port of host, or skips the test when host has no such address.
+func listen(t *testing.T, host string) (net.Listener, int) {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Skipf("cannot listen on %s on this host: %v", host, err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
+	return l, l.Addr().(*net.TCPAddr).Port
+}
+
+// freePort returns a TCP port on host that nothing listens on right now.
+func freePort(t *testing.T, host string) int {
+	t.Helper()
+	l, port := listen(t, host)
 	l.Close()
+	return port
+}
+
+// acceptingPort returns a port on host that accepts (and at once closes) every TCP connection
+// until the test ends.
+func acceptingPort(t *testing.T, host string) int {
+	t.Helper()
+	l, port := listen(t, host)
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
 	return port
 }
 
@@ -326,8 +369,51 @@ func TestAPI(t *testing.T) {
 	}
 }
 
+func TestFiles(t *testing.T) {
+	if LibraryPath != "/usr/local/lib/fit-images/common.sh" {
+		t.Fatalf("library path changed: %s", LibraryPath)
+	}
+	want := []struct {
+		path, content string
+		mode          int
+	}{
+		{LibraryPath, library, 0o644},
+		{EntrypointPath, Entrypoint(), 0o755},
+		{HealthcheckPath, Healthcheck(), 0o755},
+	}
+	files := Files()
+	if len(files) != len(want) {
+		t.Fatalf("Files() has %d entries, want %d: %+v", len(files), len(want), files)
+	}
+	for i, w := range want {
+		f := files[i]
+		if f.Path != w.path || f.Mode != w.mode || f.Content != w.content || f.Content == "" {
+			t.Errorf("Files()[%d] = %s mode %o (%d bytes), want %s mode %o", i, f.Path, f.Mode, len(f.Content), w.path, w.mode)
+		}
+	}
+	// the scripts look for the library at ../lib/fit-images/common.sh from their own folder
+	for _, script := range []string{EntrypointPath, HealthcheckPath} {
+		if got := filepath.Join(filepath.Dir(script), "../lib/fit-images/common.sh"); got != LibraryPath {
+			t.Errorf("%s would look for its library at %s, but it is installed at %s", script, got, LibraryPath)
+		}
+	}
+	if strings.HasPrefix(library, "#!") || !strings.HasPrefix(library, "# shellcheck shell=bash\n") {
+		t.Errorf("common.sh is sourced, not run: it must start with '# shellcheck shell=bash' and have no #! line")
+	}
+	if strings.Contains(library, "\r") {
+		t.Errorf("common.sh contains carriage returns")
+	}
+	for name, text := range map[string]string{"entrypoint": Entrypoint(), "healthcheck": Healthcheck()} {
+		for _, fn := range []string{"nap() {", "tcp_open() {", "conf_get() {"} {
+			if strings.Contains(text, fn) {
+				t.Errorf("%s defines %s again; it belongs in common.sh", name, fn)
+			}
+		}
+	}
+}
+
 func TestScriptsParse(t *testing.T) {
-	for _, file := range []string{"entrypoint.sh", "healthcheck.sh"} {
+	for _, file := range []string{"common.sh", "entrypoint.sh", "healthcheck.sh"} {
 		if out, err := exec.Command("bash", "-n", file).CombinedOutput(); err != nil {
 			t.Errorf("bash -n %s: %v\n%s", file, err, out)
 		}
@@ -340,7 +426,8 @@ func TestShellcheck(t *testing.T) {
 		t.Skip("SKIPPED: shellcheck is not installed on this host, the scripts were NOT linted " +
 			"(install it, e.g. apt-get install -y shellcheck, and rerun)")
 	}
-	out, err := exec.Command(sc, "--shell=bash", "--severity=style", "entrypoint.sh", "healthcheck.sh").CombinedOutput()
+	// -x follows the "source" of common.sh, so the functions the scripts take from it are known
+	out, err := exec.Command(sc, "--shell=bash", "--severity=style", "-x", "common.sh", "entrypoint.sh", "healthcheck.sh").CombinedOutput()
 	if err != nil {
 		t.Fatalf("shellcheck found problems: %v\n%s", err, out)
 	}
@@ -778,21 +865,7 @@ func TestRegistryWait(t *testing.T) {
 	})
 
 	reachable := func(t *testing.T, path string) {
-		l, err := net.Listen("tcp", "127.0.0.2:0")
-		if err != nil {
-			t.Skipf("cannot listen on 127.0.0.2: %v", err)
-		}
-		defer l.Close()
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				c.Close()
-			}
-		}()
-		port := l.Addr().(*net.TCPAddr).Port
+		port := acceptingPort(t, "127.0.0.2")
 		f := newFixture(t)
 		extra := map[string]string{"FIT_REGISTRY_HOST": "127.0.0.2", "FIT_REGISTRY_PORT": strconv.Itoa(port)}
 		if path != "" {
@@ -1027,4 +1100,237 @@ func TestHealthcheck(t *testing.T) {
 			t.Errorf("want the skipped HTTP check reported\n%s", r)
 		}
 	})
+}
+
+// TestLibrarySourcing: sourcing common.sh, even under set -euo pipefail, prints nothing and
+// changes no variable, option, trap, folder or umask; it only defines its three functions.
+func TestLibrarySourcing(t *testing.T) {
+	const probe = `set -euo pipefail
+before= after= funcs=
+snap() { compgen -v; echo ---; set +o; shopt -p; trap -p; pwd; umask; }
+before=$(snap)
+source "$1" >"$2" 2>&1
+after=$(snap)
+funcs=$(compgen -A function | grep -vx snap | tr '\n' ' ')
+[[ $before == "$after" ]] || diff <(echo "$before") <(echo "$after")
+echo "functions: $funcs"
+`
+	f := newFixture(t)
+	out := filepath.Join(t.TempDir(), "output")
+	r := f.run("bash", map[string]string{"PATH": "/usr/bin:/bin"}, "--noprofile", "--norc", "-c", probe, "probe", f.lib, out)
+	if r.code != 0 || r.stdout != "functions: conf_get nap tcp_open \n" {
+		t.Fatalf("sourcing common.sh should only define conf_get, nap and tcp_open\n%s", r)
+	}
+	if b, err := os.ReadFile(out); err != nil || len(b) != 0 {
+		t.Errorf("sourcing common.sh printed %q (%v)", b, err)
+	}
+}
+
+// hangingPort returns a port on 127.0.0.1 where a connect hangs instead of being refused: a
+// listener with a backlog of 0 that never accepts, its queue already filled.
+func hangingPort(t *testing.T) int {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Skipf("socket: %v", err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Skipf("bind: %v", err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Skipf("listen: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Skipf("getsockname: %v", err)
+	}
+	port := sa.(*syscall.SockaddrInet4).Port
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; i < 8; i++ {
+		c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond)
+		if err != nil {
+			return port // the queue is full: further connects hang
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	t.Skip("SKIPPED: this host never lets a connect to a full listen queue hang, the tcp_open deadline cannot be shown")
+	return 0
+}
+
+// TestTCPOpen runs the library's tcp_open with each of its three ways to connect: timeout with
+// /dev/tcp, nc (a fake one that logs its arguments) when timeout is missing, and plain bash with
+// its own deadline when both are missing.
+func TestTCPOpen(t *testing.T) {
+	open := acceptingPort(t, "127.0.0.1")
+	closed := freePort(t, "127.0.0.1")
+	hanging := hangingPort(t)
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		name   string
+		tools  []string
+		fakeNC bool // put a fake nc on PATH
+		wantNC bool // tcp_open must use it
+	}{
+		{"timeout", []string{"bash", "timeout", "sleep"}, true, false},
+		{"nc", []string{"bash", "sleep"}, true, true},
+		{"plain bash", []string{"bash"}, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			path := toolDir(t, c.tools...)
+			ncLog := filepath.Join(t.TempDir(), "nc.log")
+			if c.fakeNC {
+				mustWrite(t, filepath.Join(path, "nc"), "#!"+bash+"\nprintf '%s\\n' \"$*\" >>\""+ncLog+
+					"\"\nexec 3<>\"/dev/tcp/$4/$5\"\n", 0o755)
+			}
+			try := func(port, secs int) result {
+				return f.run(bash, map[string]string{"PATH": path}, "-c", `source "$1"; tcp_open 127.0.0.1 "$2" "$3"`,
+					"probe", f.lib, strconv.Itoa(port), strconv.Itoa(secs))
+			}
+			if r := try(open, 2); r.code != 0 {
+				t.Errorf("port %d accepts connections, tcp_open failed\n%s", open, r)
+			}
+			if r := try(closed, 2); r.code == 0 || r.elapsed > 3*time.Second {
+				t.Errorf("port %d is closed, tcp_open took %s\n%s", closed, r.elapsed, r)
+			}
+			if !c.fakeNC || !c.wantNC { // the fake nc has no deadline of its own
+				if r := try(hanging, 2); r.code == 0 || r.elapsed < 1500*time.Millisecond || r.elapsed > 5*time.Second {
+					t.Errorf("a connect to port %d hangs, tcp_open should give up after 2s; took %s\n%s", hanging, r.elapsed, r)
+				}
+			}
+			b, _ := os.ReadFile(ncLog)
+			switch {
+			case c.wantNC && !strings.Contains(string(b), fmt.Sprintf("-z -w 2 127.0.0.1 %d\n", open)):
+				t.Errorf("without timeout tcp_open should use nc -z -w SECS HOST PORT; nc calls:\n%s", b)
+			case !c.wantNC && len(b) != 0:
+				t.Errorf("tcp_open used nc although timeout is installed; nc calls:\n%s", b)
+			}
+		})
+	}
+}
+
+// TestLibraryDefaultLookup: without FIT_SCRIPTS_LIB, the scripts find common.sh at
+// ../lib/fit-images/common.sh from their folder however they are started.
+func TestLibraryDefaultLookup(t *testing.T) {
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skip("SKIPPED: no /proc on this host; the healthcheck reads /proc/*/cmdline")
+	}
+	f := newFixture(t)
+	bin := filepath.Dir(f.entry)
+	// a folder not named bin: the library is then looked for through "scripts/.."
+	other := filepath.Join(f.root, "opt", "scripts")
+	mustWrite(t, filepath.Join(other, "fit-entrypoint"), Entrypoint(), Permissions)
+	mustWrite(t, filepath.Join(other, "fit-healthcheck"), Healthcheck(), Permissions)
+	mustWrite(t, filepath.Join(f.root, "opt", "lib", "fit-images", "common.sh"), library, 0o644)
+
+	dummy(t, "fit", "start")
+	port := freePort(t, "127.0.0.1")
+	// reaching this message needs tcp_open, i.e. the library
+	wantHealth := fmt.Sprintf("unhealthy: nothing listens on port %d (from FIT_HTTP_PORT)", port)
+	extra := map[string]string{"PATH": bin + ":" + os.Getenv("PATH"), "FIT_HTTP_PORT": strconv.Itoa(port)}
+	for _, c := range []struct{ name, entry, health string }{
+		{"absolute path", f.entry + " help", f.health},
+		{"found on PATH", "fit-entrypoint help", "fit-healthcheck"},
+		{"relative path", "cd " + bin + " && ./fit-entrypoint help", "cd " + bin + " && ./fit-healthcheck"},
+		{"bash SCRIPT in its folder", "cd " + bin + " && bash fit-entrypoint help", "cd " + bin + " && bash fit-healthcheck"},
+		{"folder not named bin", filepath.Join(other, "fit-entrypoint") + " help", filepath.Join(other, "fit-healthcheck")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := f.run("bash", extra, "-c", c.entry)
+			if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+				t.Errorf("entrypoint (%s): want the usage text\n%s", c.entry, r)
+			}
+			r = f.run("bash", extra, "-c", c.health)
+			if r.code != 1 || !strings.HasPrefix(r.stdout, wantHealth) {
+				t.Errorf("healthcheck (%s): want %q\n%s", c.health, wantHealth, r)
+			}
+		})
+	}
+}
+
+// TestLibraryMissing: without the library both scripts stop at once with one clear line.
+func TestLibraryMissing(t *testing.T) {
+	t.Run("default path", func(t *testing.T) {
+		f := newFixture(t)
+		if err := os.Remove(f.lib); err != nil {
+			t.Fatal(err)
+		}
+		// bin/../lib is written without the "bin/..", as the image's message should read
+		want := filepath.Join(f.root, "lib", "fit-images", "common.sh")
+		for _, args := range [][]string{nil, {"help"}, {"fit", "version"}, {"bash", "-c", "echo hi"}} {
+			r := f.run(f.entry, nil, args...)
+			if r.code != 1 || r.stdout != "" || r.stderr != "fit-entrypoint: missing "+want+": the image is broken\n" {
+				t.Errorf("entrypoint %v: want exit 1 and one error line naming %s\n%s", args, want, r)
+			}
+		}
+		if f.callLog() != "" || exists(filepath.Join(f.javaDir, "conf")) {
+			t.Errorf("nothing may run or be written without the library")
+		}
+		r := f.run(f.health, nil)
+		if r.code != 1 || r.stdout != "unhealthy: missing "+want+": the image is broken\n" || r.stderr != "" {
+			t.Errorf("healthcheck: want exit 1 and one unhealthy line naming %s\n%s", want, r)
+		}
+	})
+
+	t.Run("folder not named bin", func(t *testing.T) {
+		f := newFixture(t)
+		dir := filepath.Join(f.root, "opt", "scripts")
+		entry, health := filepath.Join(dir, "fit-entrypoint"), filepath.Join(dir, "fit-healthcheck")
+		mustWrite(t, entry, Entrypoint(), Permissions)
+		mustWrite(t, health, Healthcheck(), Permissions)
+		want := dir + "/../lib/fit-images/common.sh"
+		r := f.run(entry, nil)
+		if r.code != 1 || r.stderr != "fit-entrypoint: missing "+want+": the image is broken\n" {
+			t.Errorf("entrypoint: want one error line naming %s\n%s", want, r)
+		}
+		r = f.run(health, nil)
+		if r.code != 1 || r.stdout != "unhealthy: missing "+want+": the image is broken\n" {
+			t.Errorf("healthcheck: want one unhealthy line naming %s\n%s", want, r)
+		}
+	})
+
+	// FIT_SCRIPTS_LIB wins over the default path, also when it names nothing usable
+	for name, target := range map[string]string{"FIT_SCRIPTS_LIB names no file": "nowhere/common.sh", "FIT_SCRIPTS_LIB names a folder": "."} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			lib := filepath.Join(f.root, target)
+			env := map[string]string{"FIT_SCRIPTS_LIB": lib}
+			r := f.run(f.entry, env, "help")
+			if r.code != 1 || r.stderr != "fit-entrypoint: missing "+lib+": the image is broken\n" {
+				t.Errorf("entrypoint: want one error line naming %s\n%s", lib, r)
+			}
+			r = f.run(f.health, env)
+			if r.code != 1 || r.stdout != "unhealthy: missing "+lib+": the image is broken\n" {
+				t.Errorf("healthcheck: want one unhealthy line naming %s\n%s", lib, r)
+			}
+		})
+	}
+}
+
+// TestLibraryFromEnv: FIT_SCRIPTS_LIB points the scripts at a library elsewhere.
+func TestLibraryFromEnv(t *testing.T) {
+	f := newFixture(t)
+	moved := filepath.Join(t.TempDir(), "shared.sh")
+	if err := os.Rename(f.lib, moved); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"FIT_SCRIPTS_LIB": moved, "FIT_HTTP_PORT": "9090"}
+	r := f.run(f.entry, env)
+	if r.code != 0 || !hasLine(r.stdout, "[fit-entrypoint] HTTP port: 9090") || !strings.Contains(f.callLog(), "args=start|") {
+		t.Fatalf("want a normal start with the library from FIT_SCRIPTS_LIB\n%s", r)
+	}
+	// the healthcheck reads the port with conf_get from the conf the entrypoint wrote
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skip("SKIPPED: no /proc on this host; the healthcheck reads /proc/*/cmdline")
+	}
+	dummy(t, "fit", "start")
+	r = f.run(f.health, map[string]string{"FIT_SCRIPTS_LIB": moved})
+	if want := "unhealthy: nothing listens on port 9090 (from server.http.port in " + f.confPath() + ")"; r.code != 1 || !strings.HasPrefix(r.stdout, want) {
+		t.Fatalf("want %q\n%s", want, r)
+	}
 }
