@@ -15,7 +15,11 @@ import (
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	zip := filepath.Join(t.TempDir(), "3.6.0.zip")
 	require.NoError(t, os.WriteFile(zip, []byte("zip"), 0o644))
+	tarball := filepath.Join(filepath.Dir(zip), "debian.tar")
+	require.NoError(t, os.WriteFile(tarball, []byte("tar"), 0o644))
 	t.Setenv("EMPTY_PASSWORD", "")
+	pub := []string{"publish", "--os", "debian", "--version", "3.6.0", "--registry", "modelengine/"}
+	with := func(args ...string) []string { return append(append([]string{}, pub...), args...) }
 	cases := []struct {
 		args []string
 		want string
@@ -48,6 +52,17 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		{[]string{"publish", "--os", "debian", "--version", "3.6.0"}, "no --registry given"},
 		{[]string{"publish", "--os", "debian", "--registry", "modelengine/"}, "no version given"},
 		{[]string{"publish", "--os", "debian,alpine", "--version", "3.6.0", "--registry", "modelengine/"}, "unknown OS"},
+		{with("--image-tar", tarball, "--artifact", zip), "pass either --image-tar or --artifact/--url, not both"},
+		{with("--artifact", zip, "--image-tar", tarball), "pass either --image-tar or --artifact/--url, not both"},
+		{with("--image-tar", tarball, "--url", "http://x/{version}.zip"), "pass either --image-tar or --artifact/--url, not both"},
+		{with("--image-tar", tarball, "--checksum", strings.Repeat("a", 64)), "--checksum cannot go with --image-tar"},
+		{with("--image-tar", tarball, "--platforms", "linux/amd64,linux/arm64"), "--platforms cannot go with --image-tar"},
+		{with("--image-tar", tarball, "--java", "jdk", "--apt-mirror", "http://m/debian"), "--apt-mirror, --java cannot go with --image-tar"},
+		{with("--image-tar", "/no/such/debian.tar"), "--image-tar /no/such/debian.tar: no such file or directory"},
+		{with("--image-tar", filepath.Dir(zip)), "is not a regular file"},
+		{[]string{"publish", "--os", "debian", "--version", "3.6.0", "--image-tar", tarball}, "no --registry given"},
+		{[]string{"release-check", "--version", "3.6.0", "--export-dir", zip}, "--export-dir " + zip + " is a file, not a directory"},
+		{[]string{"release-check", "--version", "3.6.0", "--platforms", "linux/sparc"}, "malformed platform"},
 		{[]string{"release-check", "--version", "3.6.0", "--size-budget", "big"}, "--size-budget: malformed size"},
 		{[]string{"release-check", "--version", "3.6.0", "--size-budget", "0MB"}, "out of range"},
 		{[]string{"release-check", "--version", "latest"}, `malformed version "latest"`},
@@ -123,5 +138,21 @@ func TestParseOptions(t *testing.T) {
 	r, err = parseReleaseCheck([]string{"--version", "3.6.0", "--readme", "docs/README.md"}, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.True(t, r.readmeExplicit)
+	assert.Empty(t, r.exportDir)
+	assert.Nil(t, r.platforms)
+	r, err = parseReleaseCheck([]string{"--version", "3.6.0", "--export-dir", "images-out/", "--platforms", "linux/amd64,linux/arm64"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, "images-out", r.exportDir, "a directory that does not exist yet is created by the run")
+	assert.Equal(t, "linux/amd64, linux/arm64", platformList(r.platforms))
+
+	tarball := filepath.Join(filepath.Dir(zip), "debian.tar")
+	require.NoError(t, os.WriteFile(tarball, []byte("tar"), 0o644))
+	t.Chdir(filepath.Dir(zip))
+	p, err := parsePublish([]string{"--os", "debian", "--version", "3.6.0", "--registry", "modelengine/", "--image-tar", "debian.tar"}, os.Getenv, rep, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, tarball, p.imageTar, "made absolute")
+	p, err = parsePublish([]string{"--os", "debian", "--version", "3.6.0", "--registry", "modelengine/"}, os.Getenv, rep, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Empty(t, p.imageTar, "without --image-tar publish builds, as before")
 	assert.Equal(t, int64(1_500_000_000), r.budget, "the seed's 1.5GB is the default budget")
 }

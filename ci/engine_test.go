@@ -7,11 +7,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -256,4 +259,197 @@ func tailLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// needRegistry skips unless the test bed's registry (localhost:5000, plain HTTP) answers.
+func needRegistry(t *testing.T) {
+	t.Helper()
+	resp, err := http.Get("http://127.0.0.1:5000/v2/")
+	if err != nil {
+		t.Skipf("no local registry at 127.0.0.1:5000 (the test bed's): %v", err)
+	}
+	resp.Body.Close()
+}
+
+// registryJSON GETs a registry API path of the test bed's registry and decodes the answer; it
+// returns the Docker-Content-Digest header too.
+func registryJSON(t *testing.T, path string, v any) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:5000"+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", strings.Join([]string{mediaOCIIndex, mediaOCIManifest, mediaDockerList, mediaDockerManife}, ", "))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "GET %s", path)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+	return resp.Header.Get("Docker-Content-Digest")
+}
+
+// pushedImage reads the manifest and config of repo:tag (one platform, or the given one of an index).
+func pushedImage(t *testing.T, repo, ref string, platform string) (manifest ociManifest, cfg ociConfig, digest string) {
+	t.Helper()
+	var raw struct {
+		MediaType string          `json:"mediaType"`
+		Manifests []ociDescriptor `json:"manifests"`
+		ociManifest
+	}
+	digest = registryJSON(t, "/v2/"+repo+"/manifests/"+ref, &raw)
+	if len(raw.Manifests) > 0 {
+		for _, m := range raw.Manifests {
+			if m.Platform != nil && m.Platform.OS+"/"+m.Platform.Architecture == platform {
+				m2, cfg, _ := pushedImage(t, repo, m.Digest, "")
+				return m2, cfg, digest
+			}
+		}
+		t.Fatalf("%s:%s has no %s image", repo, ref, platform)
+	}
+	registryJSON(t, "/v2/"+repo+"/blobs/"+raw.Config.Digest, &cfg)
+	return raw.ociManifest, cfg, digest
+}
+
+// The release flow: release-check exports the image it tested, publish pushes that very tarball
+// (no build): the registry gets every tag, the tested layers byte for byte and FIT_VERSION; and a
+// tarball changed after the check is refused.
+func TestEngineReleaseCheckExportThenPublishTested(t *testing.T) {
+	needEngine(t)
+	needRegistry(t)
+	healthy := engine.zips[fixture.Healthy]
+	readme := filepath.Join(t.TempDir(), "README.md")
+	require.NoError(t, os.WriteFile(readme, []byte("docker pull modelengine/fit-framework:3.6.0-debian\n"), 0o644))
+	dir := filepath.Join(t.TempDir(), "images-out")
+	tarball, manifest := filepath.Join(dir, "debian.tar"), filepath.Join(dir, "debian.json")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(tarball, []byte("stale tarball of an earlier run"), 0o644))
+
+	code, stdout, stderr, output, summary := runJob(t, "release-check", "--version", fixtureVersion, "--os", "debian",
+		"--artifact", healthy.Path, "--checksum", healthy.SHA256, "--readme", readme, "--export-dir", dir)
+	require.Equal(t, 0, code, "summary:\n%s\nstdout:\n%s\nstderr tail:\n%s", summary, stdout, tailLines(stderr, 40))
+	assert.Contains(t, output, heredoc("result", "passed")+heredoc("version", "3.6.0")+heredoc("failed", "")+
+		heredoc("images", `{"debian":"`+tarball+`"}`))
+	assert.Contains(t, summary, "| ✅ | debian: e2e (registry push/pull, healthcheck, plugins) |")
+	assert.Regexp(t, `\| ✅ \| debian: exported \| `+regexp.QuoteMeta(tarball)+` \([0-9.]+ MB, linux/[a-z0-9]+, sha256:[0-9a-f]{64}\) and debian.json \|`, summary)
+	assert.Contains(t, summary, "**✅ PASSED: 9 of 11 items passed, 2 skipped**")
+
+	e, found, err := readExportedImage(manifest)
+	require.NoError(t, err)
+	require.True(t, found)
+	sum, err := fileSHA256(tarball)
+	require.NoError(t, err)
+	st, err := os.Stat(tarball)
+	require.NoError(t, err)
+	assert.Equal(t, exportedImage{OS: "debian", Version: "3.6.0", Tags: []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"},
+		Platforms: e.Platforms, Tarball: "debian.tar", SHA256: sum, Size: st.Size()}, e, "the stale tarball was replaced")
+	require.Len(t, e.Platforms, 1)
+	tested, err := readOCITarball(tarball)
+	require.NoError(t, err)
+	require.Len(t, tested, 1)
+
+	t.Run("publish the tested tarball", func(t *testing.T) {
+		prefix := fmt.Sprintf("localhost:5000/ci-tested-%d/", time.Now().UnixNano())
+		code, stdout, stderr, output, summary := runJob(t, "publish", "--os", "debian", "--version", fixtureVersion,
+			"--registry", prefix, "--image-tar", tarball)
+		require.Equal(t, 0, code, "stdout:\n%s\nstderr tail:\n%s", stdout, tailLines(stderr, 40))
+		refs := []string{prefix + "fit-framework:3.6.0-debian", prefix + "fit-framework:3.6-debian", prefix + "fit-framework:debian", prefix + "fit-framework:latest-debian"}
+		assert.Contains(t, output, heredoc("image", prefix+"fit-framework"))
+		assert.Contains(t, output, heredoc("tags", strings.Join(refs, "\n")))
+		assert.Regexp(t, `digest<<`+ghaDelimiter+`\nsha256:[0-9a-f]{64}\n`, output)
+		assert.Contains(t, output, heredoc("result", "passed"))
+		assert.Contains(t, summary, "Source: the tested image "+tarball+" ("+sum+", "+e.Platforms[0]+") matches debian.json")
+		assert.NotContains(t, stdout, "debian: building", "nothing is built")
+
+		var tl struct{ Tags []string }
+		repo := strings.TrimPrefix(prefix, "localhost:5000/") + "fit-framework"
+		registryJSON(t, "/v2/"+repo+"/tags/list", &tl)
+		assert.ElementsMatch(t, []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"}, tl.Tags)
+
+		m, cfg, digest := pushedImage(t, repo, "3.6.0-debian", "")
+		fv, ok := envValue(cfg.Config.Env, "FIT_VERSION")
+		assert.True(t, ok)
+		assert.Equal(t, "3.6.0", fv, "the pushed image's config has FIT_VERSION")
+		var layers []string
+		for _, l := range m.Layers {
+			layers = append(layers, l.Digest)
+		}
+		assert.Equal(t, tested[0].Layers, layers, "the pushed layers are the tested ones, byte for byte")
+		assert.Equal(t, tested[0].Annotations, m.Annotations, "the OCI annotations survive the import")
+		for _, tag := range []string{"3.6-debian", "debian", "latest-debian"} {
+			_, _, d := pushedImage(t, repo, tag, "")
+			assert.Equal(t, digest, d, "%s is the same image as 3.6.0-debian", tag)
+		}
+	})
+
+	t.Run("a tampered tarball is refused", func(t *testing.T) {
+		tampered := filepath.Join(t.TempDir(), "debian.tar")
+		copyFile(t, tarball, tampered, []byte("appended after the check"))
+		copyFile(t, manifest, manifestPathFor(tampered), nil)
+		prefix := fmt.Sprintf("localhost:5000/ci-tampered-%d/", time.Now().UnixNano())
+		code, stdout, stderr, output, summary := runJob(t, "publish", "--os", "debian", "--version", fixtureVersion,
+			"--registry", prefix, "--image-tar", tampered)
+		require.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", stdout, tailLines(stderr, 40))
+		assert.Contains(t, output, heredoc("result", "failed"))
+		assert.Contains(t, output, heredoc("digest", ""))
+		assert.Contains(t, summary, "sha256 mismatch: debian.json records "+sum+", the tarball is sha256:")
+		assert.Contains(t, stderr, "nothing was pushed")
+		tl, err := listTags(context.Background(), newRegistryClient(), mustRegistry(t, prefix), nil)
+		require.NoError(t, err)
+		assert.False(t, tl.Exists, "nothing pushed: %v", tl.Tags)
+	})
+}
+
+func copyFile(t *testing.T, from, to string, extra []byte) {
+	t.Helper()
+	in, err := os.Open(from)
+	require.NoError(t, err)
+	defer in.Close()
+	out, err := os.Create(to)
+	require.NoError(t, err)
+	_, err = io.Copy(out, in)
+	require.NoError(t, err)
+	_, err = out.Write(extra)
+	require.NoError(t, err)
+	require.NoError(t, out.Close())
+}
+
+// A multi-platform tarball (here two tiny images that need no emulation to make) keeps all its
+// platforms through export, import and push: publish imports it once per platform.
+func TestEngineMultiPlatformTarball(t *testing.T) {
+	needEngine(t)
+	needRegistry(t)
+	ctx := context.Background()
+	c := engine.client
+	v, _ := release.ParseVersion(fixtureVersion)
+	var variants []*dagger.Container
+	for _, p := range []string{"linux/amd64", "linux/arm64"} {
+		variants = append(variants, c.Container(dagger.ContainerOpts{Platform: dagger.Platform(p)}).
+			WithNewFile("/platform", p).
+			WithEnvVariable("FIT_VERSION", fixtureVersion).
+			WithAnnotation("org.opencontainers.image.version", fixtureVersion))
+	}
+	dir := t.TempDir()
+	e, err := exportImage(ctx, c, dir, "debian", v, variants)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"linux/amd64", "linux/arm64"}, e.Platforms)
+	tested, err := readOCITarball(filepath.Join(dir, "debian.tar"))
+	require.NoError(t, err)
+
+	prefix := fmt.Sprintf("localhost:5000/ci-multi-%d/", time.Now().UnixNano())
+	code, stdout, stderr, output, _ := runJob(t, "publish", "--os", "debian", "--version", fixtureVersion,
+		"--registry", prefix, "--image-tar", filepath.Join(dir, "debian.tar"))
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr tail:\n%s", stdout, tailLines(stderr, 40))
+	assert.Contains(t, output, heredoc("result", "passed"))
+
+	repo := strings.TrimPrefix(prefix, "localhost:5000/") + "fit-framework"
+	for i, p := range []string{"linux/amd64", "linux/arm64"} {
+		m, cfg, _ := pushedImage(t, repo, "3.6.0-debian", p)
+		assert.Equal(t, strings.TrimPrefix(p, "linux/"), cfg.Architecture)
+		fv, _ := envValue(cfg.Config.Env, "FIT_VERSION")
+		assert.Equal(t, fixtureVersion, fv)
+		require.Len(t, m.Layers, 1)
+		assert.Equal(t, tested[i].Layers[0], m.Layers[0].Digest, "%s: the exported layer", p)
+	}
+
+	// a variant whose FIT_VERSION is not the version is not exported
+	_, err = exportImage(ctx, c, t.TempDir(), "debian", v, []*dagger.Container{variants[0].WithEnvVariable("FIT_VERSION", "3.5.0")})
+	assert.ErrorContains(t, err, "the linux/amd64 image is FIT 3.5.0")
 }

@@ -238,7 +238,7 @@ func TestPublishReport(t *testing.T) {
 	v, _ := release.ParseVersion("3.6.0")
 	r, _ := release.ParseRegistry("modelengine/")
 	res := report.Result{OS: "debian", Tags: release.Refs(r, v, "debian"), Digest: "modelengine/fit-framework:3.6.0-debian@sha256:" + strings.Repeat("a", 64)}
-	require.NoError(t, reportPublish(rep, r, v, res))
+	require.NoError(t, reportPublish(rep, r, v, res, ""))
 	out := read(t, output)
 	assert.Contains(t, out, heredoc("image", "modelengine/fit-framework"))
 	assert.Contains(t, out, heredoc("tags", strings.Join(release.Refs(r, v, "debian"), "\n")))

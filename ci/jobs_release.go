@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,8 @@ import (
 )
 
 const releaseCheckSynopsis = "release-check --version V [--os a,b] [--skip-os c] [--registry PREFIX [--username U --password-env VAR]] " +
-	"[--artifact PATH | --url U] [--checksum sha256:…] [--size-budget 1.5GB] [--readme README.md] [--timeout 120s] [--parallel N]"
+	"[--artifact PATH | --url U] [--checksum sha256:…] [--platforms …] [--size-budget 1.5GB] [--readme README.md] [--timeout 120s] [--parallel N] " +
+	"[--export-dir DIR]"
 
 // defaultSizeBudget is the seed checklist's "image size reasonable (< 1.5GB)".
 const defaultSizeBudget = "1.5GB"
@@ -38,14 +40,19 @@ type releaseOptions struct {
 	readmeExplicit bool
 	timeout        time.Duration
 	parallel       int
+	platforms      []release.Platform
+	// exportDir, when set, receives <os>.tar and <os>.json of every OS that passed all its items.
+	exportDir string
 	// http is the client of the registry check; nil means newRegistryClient().
 	http *http.Client
+	// exportErr is set when the export directory could not be prepared: every export fails.
+	exportErr error
 }
 
 func parseReleaseCheck(args []string, stdout io.Writer) (releaseOptions, error) {
 	var o releaseOptions
 	var b buildFlags
-	var only, skip, registry, budget, timeout string
+	var only, skip, registry, budget, timeout, platforms string
 	fs := newFlags("release-check", releaseCheckSynopsis, stdout)
 	fs.StringVar(&only, "os", "", "only these operating `systems`, comma separated (default: all of "+strings.Join(catalog.Names(), ", ")+")")
 	fs.StringVar(&skip, "skip-os", "", "skip these operating `systems`, comma separated")
@@ -56,6 +63,8 @@ func parseReleaseCheck(args []string, stdout io.Writer) (releaseOptions, error) 
 	fs.StringVar(&o.readme, "readme", "README.md", "`README` whose version references (fit-framework:X.Y.Z-OS, --version X.Y.Z) must name the version")
 	fs.StringVar(&timeout, "timeout", "120s", "how long FIT may take to become healthy in the e2e (a `duration`)")
 	fs.IntVar(&o.parallel, "parallel", 2, "how many OS are checked at once (`N`)")
+	fs.StringVar(&platforms, "platforms", "", "build for these `platforms`, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's); the e2e runs on the engine's")
+	fs.StringVar(&o.exportDir, "export-dir", "", "write every OS image that passed all its items to `DIR`/<os>.tar (OCI tarball) and DIR/<os>.json, for publish --image-tar")
 	b.register(fs, "") // a release names its version: no default
 	if err := fs.parse(args); err != nil {
 		return o, err
@@ -80,7 +89,29 @@ func parseReleaseCheck(args []string, stdout io.Writer) (releaseOptions, error) 
 	if o.parallel < 1 {
 		return o, usagef("--parallel %d: give at least 1", o.parallel)
 	}
+	if o.platforms, err = parsePlatforms(platforms); err != nil {
+		return o, err
+	}
+	if o.exportDir, err = parseExportDir(o.exportDir); err != nil {
+		return o, err
+	}
 	return o, nil
+}
+
+// parseExportDir accepts a directory or a path that does not exist yet (it is created).
+func parseExportDir(dir string) (string, error) {
+	dir = strings.TrimSpace(dir)
+	if dir == "" {
+		return "", nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return "", usagef("--export-dir %s is a file, not a directory", dir)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return "", usagef("--export-dir %s: %v", dir, errors.Unwrap(err))
+	}
+	return filepath.Clean(dir), nil
 }
 
 func runReleaseCheckJob(ctx context.Context, env *Env, args []string) error {
@@ -101,8 +132,12 @@ func runReleaseCheckJob(ctx context.Context, env *Env, args []string) error {
 //	生产仓库的登录凭证        with --username/--password-env: present, and accepted by the registry
 //	README 中的版本号引用     every version reference in --readme names the version
 //
+// With --export-dir, every OS that passed all its items is written out as the exact image checked
+// (exportImage) and gets an "exported" item.
+//
 // Every item is reported; any failed item fails the job (exit 1). Outputs: result, version, failed
-// (the failed items' names, one per line).
+// (the failed items' names, one per line), images (JSON object OS → tarball path, {} without
+// --export-dir or when no OS passed).
 func runReleaseCheck(ctx context.Context, env *Env, o releaseOptions) error {
 	v := o.build.v
 	cl := &Checklist{Title: "Release checklist: FIT " + v.String()}
@@ -133,6 +168,12 @@ func runReleaseCheck(ctx context.Context, env *Env, o releaseOptions) error {
 	env.Rep.Group(fmt.Sprintf("Dagger: release checks of FIT %s on %s", v, osNames(o.oses)), func() {
 		logs = engineChecks(ctx, env, o, cl)
 	})
+	images := map[string]string{}
+	for _, r := range logs {
+		if r.exported != "" {
+			images[r.os] = r.exported
+		}
+	}
 	for _, r := range logs { // after the engine's group: GitHub does not nest groups
 		if r.logs != "" {
 			env.Rep.Group(fmt.Sprintf("container logs (%s, FIT %s)", r.os, v), func() { env.Rep.Printf("%s", r.logs) })
@@ -147,7 +188,7 @@ func runReleaseCheck(ctx context.Context, env *Env, o releaseOptions) error {
 		}
 	}
 	writeErr := errors.Join(env.Rep.Summary(cl.Markdown(), cl.Text()),
-		setOutputs(env.Rep, "result", passedOrFailed(cl.OK()), "version", v.String(), "failed", strings.Join(failed, "\n")))
+		setOutputs(env.Rep, "result", passedOrFailed(cl.OK()), "version", v.String(), "failed", strings.Join(failed, "\n"), "images", mustJSON(images)))
 	for _, it := range cl.Items {
 		if it.Status == Fail {
 			env.Rep.Error("release-check: "+it.Name, it.Detail)
@@ -243,11 +284,20 @@ func checkNotPublished(ctx context.Context, hc *http.Client, r release.Registry,
 func engineChecks(ctx context.Context, env *Env, o releaseOptions, cl *Checklist) []osCheck {
 	v := o.build.v
 	perOS := []string{"builds", "structure checks", "compressed size < " + FormatSize(o.budget), "e2e (registry push/pull, healthcheck, plugins)"}
+	if o.exportDir != "" {
+		perOS = append(perOS, "exported")
+	}
 	skipRest := func(why string) {
 		for _, os := range o.oses {
 			for _, n := range perOS {
 				cl.skip(os.Name+": "+n, "not run: "+why)
 			}
+		}
+	}
+	if o.exportDir != "" {
+		// first of all: a failing OS must not leave an older tarball behind
+		if err := clearExports(o.exportDir, strings.Split(osNames(o.oses), ", ")); err != nil {
+			o.exportErr = fmt.Errorf("cannot prepare --export-dir %s: %v", o.exportDir, err)
 		}
 	}
 	c, err := env.Connect(ctx)
@@ -343,8 +393,14 @@ type osCheck struct {
 	items []Item
 	steps []report.Step
 	logs  string
+	// exported is the path of the tarball written for this OS, "" when none was.
+	exported string
 }
 
+// checkOS runs the items of one OS. Every platform of --platforms (or the engine's) is built,
+// smoke-checked, structure-checked and measured; the e2e runs on the engine's platform, from the
+// same build definition, which the engine evaluates once: the e2e pushes and runs the very image
+// checked here. With --export-dir, an OS whose items all passed is exported (exportImage).
 func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, opts releaseOptions, artifact *dagger.File, names []string) osCheck {
 	v := opts.build.v
 	r := osCheck{os: o.Name}
@@ -356,48 +412,105 @@ func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, 
 			add(i, Skip, 0, "not run: %s", why)
 		}
 	}
+	platforms := opts.platforms
+	multi := len(platforms) > 0
+	if !multi {
+		platforms = []release.Platform{{}} // the engine's
+	}
+	// on names the platform in a detail when --platforms was given
+	on := func(p release.Platform) string {
+		if !multi {
+			return ""
+		}
+		return p.String() + ": "
+	}
 
 	rep.Printf("%s: building", o.Name)
 	start := time.Now()
-	img, err := pipeline.Build(ctx, c, pipeline.Options{OS: o, Version: v, Artifact: artifact, Java: opts.build.java, Mirror: opts.build.mirror(o)})
-	if err == nil {
-		err = pipeline.Smoke(ctx, img, v)
+	variants := make([]*dagger.Container, 0, len(platforms))
+	for _, p := range platforms {
+		img, err := pipeline.Build(ctx, c, pipeline.Options{OS: o, Version: v, Artifact: artifact, Platform: p, Java: opts.build.java, Mirror: opts.build.mirror(o)})
+		if err == nil {
+			err = pipeline.Smoke(ctx, img, v)
+		}
+		if err != nil {
+			add(0, Fail, time.Since(start), "%s%s", on(p), err.Error())
+			skipFrom(1, "the image did not build")
+			return r
+		}
+		variants = append(variants, img)
 	}
-	if err != nil {
-		add(0, Fail, time.Since(start), "%s", err.Error())
-		skipFrom(1, "the image did not build")
-		return r
+	if multi {
+		add(0, Pass, time.Since(start), "built for %s; `fit version` prints Version: %s on each", platformList(platforms), v)
+	} else {
+		add(0, Pass, time.Since(start), "built; `fit version` prints Version: %s", v)
 	}
-	add(0, Pass, time.Since(start), "built; `fit version` prints Version: %s", v)
 
 	rep.Printf("%s: structure checks", o.Name)
 	start = time.Now()
-	checks, err := pipeline.Check(ctx, img, v)
-	switch failed := checks.Failed(); {
-	case err != nil:
-		add(1, Fail, time.Since(start), "%s", firstLine(err.Error()))
-	case len(failed) > 0:
-		var list []string
-		for _, f := range failed {
-			list = append(list, f.Name+" ("+f.Detail+")")
+	var problems []string
+	count := 0
+	for i, img := range variants {
+		checks, err := pipeline.Check(ctx, img, v)
+		count = len(checks)
+		if err != nil {
+			problems = append(problems, on(platforms[i])+firstLine(err.Error()))
+			continue
 		}
-		add(1, Fail, time.Since(start), "%d of %d failed: %s", len(failed), len(checks), strings.Join(list, "; "))
+		if failed := checks.Failed(); len(failed) > 0 {
+			var list []string
+			for _, f := range failed {
+				list = append(list, f.Name+" ("+f.Detail+")")
+			}
+			problems = append(problems, fmt.Sprintf("%s%d of %d failed: %s", on(platforms[i]), len(failed), len(checks), strings.Join(list, "; ")))
+		}
+	}
+	switch {
+	case len(problems) > 0:
+		add(1, Fail, time.Since(start), "%s", strings.Join(problems, "; "))
+	case multi:
+		add(1, Pass, time.Since(start), "all %d checks passed on each of %s (user, workdir, ports, env, labels, healthcheck, files, runtimes)", count, platformList(platforms))
 	default:
-		add(1, Pass, time.Since(start), "all %d checks passed (user, workdir, ports, env, labels, healthcheck, files, runtimes)", len(checks))
+		add(1, Pass, time.Since(start), "all %d checks passed (user, workdir, ports, env, labels, healthcheck, files, runtimes)", count)
 	}
 
 	rep.Printf("%s: measuring", o.Name)
 	start = time.Now()
-	size, err := pipeline.CompressedSize(ctx, img)
+	var sizes, over []string
+	var sizeErr error
+	for i, img := range variants {
+		size, err := pipeline.CompressedSize(ctx, img)
+		if err != nil {
+			sizeErr = fmt.Errorf("%s%s", on(platforms[i]), firstLine(err.Error()))
+			break
+		}
+		sizes = append(sizes, on(platforms[i])+FormatSize(size))
+		if size >= opts.budget {
+			over = append(over, on(platforms[i])+FormatSize(size))
+		}
+	}
 	switch {
-	case err != nil:
-		add(2, Fail, time.Since(start), "%s", firstLine(err.Error()))
-	case size >= opts.budget:
-		add(2, Fail, time.Since(start), "%s compressed, over the budget of %s", FormatSize(size), FormatSize(opts.budget))
+	case sizeErr != nil:
+		add(2, Fail, time.Since(start), "%s", sizeErr.Error())
+	case len(over) > 0:
+		add(2, Fail, time.Since(start), "%s compressed, over the budget of %s", strings.Join(over, ", "), FormatSize(opts.budget))
 	default:
-		add(2, Pass, time.Since(start), "%s compressed (budget %s)", FormatSize(size), FormatSize(opts.budget))
+		add(2, Pass, time.Since(start), "%s compressed (budget %s)", strings.Join(sizes, ", "), FormatSize(opts.budget))
 	}
 
+	// the e2e builds for the engine's platform: with --platforms, say which one that is
+	e2ePlatform, e2eCovered := "", true
+	if multi {
+		if p, err := c.DefaultPlatform(ctx); err == nil {
+			e2ePlatform = string(p)
+			e2eCovered = false
+			if ep, err := release.ParsePlatform(e2ePlatform); err == nil {
+				for _, q := range platforms {
+					e2eCovered = e2eCovered || samePlatform(ep, q)
+				}
+			}
+		}
+	}
 	rep.Printf("%s: e2e", o.Name)
 	start = time.Now()
 	steps, err := e2e.Run(ctx, c, e2e.Options{OS: o, Version: v, Artifact: artifact, Java: opts.build.java, Mirror: opts.build.mirror(o), Timeout: opts.timeout})
@@ -409,10 +522,49 @@ func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, 
 		r.logs = strings.TrimSpace(failure.Logs)
 	case err != nil:
 		add(3, Fail, time.Since(start), "%s", firstLine(err.Error()))
+	case e2ePlatform != "":
+		add(3, Pass, time.Since(start), "%d steps passed on %s (the engine's platform)", len(steps), e2ePlatform)
 	default:
 		add(3, Pass, time.Since(start), "%d steps passed", len(steps))
 	}
+
+	if opts.exportDir == "" {
+		return r
+	}
+	for _, it := range r.items {
+		if it.Status == Fail {
+			add(4, Skip, 0, "not exported: an item of %s failed", o.Name)
+			return r
+		}
+	}
+	switch {
+	case opts.exportErr != nil:
+		add(4, Fail, 0, "%s", opts.exportErr.Error())
+		return r
+	case !e2eCovered:
+		add(4, Fail, 0, "not exported: the e2e ran on the engine's platform %s, which --platforms (%s) leaves out, so no exported image went through it; add %s",
+			e2ePlatform, platformList(platforms), e2ePlatform)
+		return r
+	}
+	rep.Printf("%s: exporting", o.Name)
+	start = time.Now()
+	e, err := exportImage(ctx, c, opts.exportDir, o.Name, v, variants)
+	if err != nil {
+		add(4, Fail, time.Since(start), "%s", firstLine(err.Error()))
+		return r
+	}
+	tarball, _ := exportPaths(opts.exportDir, o.Name)
+	r.exported = tarball
+	add(4, Pass, time.Since(start), "%s (%s, %s, %s) and %s", tarball, FormatSize(e.Size), strings.Join(e.Platforms, ", "), e.SHA256, e.OS+".json")
 	return r
+}
+
+func platformList(ps []release.Platform) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
 }
 
 // checkReadmeFile is the "README version references updated" item.

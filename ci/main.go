@@ -43,8 +43,8 @@ type job struct {
 var jobs = []job{
 	{"e2e", e2eSynopsis, "build one image and run the end-to-end flow (registry push/pull, run, health, plugins)", runE2EJob},
 	{"build-all", buildAllSynopsis, "build and smoke-test the selected OSes; push every tag when --push and all passed", runBuildAllJob},
-	{"publish", publishSynopsis, "build and push every tag of one OS image", runPublishJob},
-	{"release-check", releaseCheckSynopsis, "run the release checklist (version, registry, artifact, builds, checks, e2e, size, README)", runReleaseCheckJob},
+	{"publish", publishSynopsis, "push every tag of one OS image: the tested --image-tar, or a fresh build", runPublishJob},
+	{"release-check", releaseCheckSynopsis, "run the release checklist (version, registry, artifact, builds, checks, e2e, size, README); --export-dir keeps the tested images", runReleaseCheckJob},
 }
 
 func findJob(name string) (job, bool) {

@@ -109,6 +109,66 @@ func TestWorkflowsShape(t *testing.T) {
 	for _, s := range []string{"secrets.REGISTRY_USERNAME", "secrets.REGISTRY_PASSWORD", "--password-env REGISTRY_PASSWORD"} {
 		assert.Contains(t, text, s)
 	}
+
+	// publish pushes what release-check tested: the images travel as an artifact, nothing is rebuilt
+	check := jobSteps(t, rel.Jobs["release-check"])
+	checkRun := stepRunning(t, check, "go run ./ci release-check")
+	assert.Contains(t, check[checkRun]["run"], "--export-dir images-out")
+	upload := stepUsing(t, check, "actions/upload-artifact@v4")
+	assert.Greater(t, upload, checkRun, "the upload follows the check")
+	assert.Nil(t, check[upload]["if"], "only a passed check uploads its images")
+	with := check[upload]["with"].(map[string]any)
+	assert.Equal(t, "release-images", with["name"])
+	assert.Equal(t, "images-out/", with["path"])
+	assert.Equal(t, 1, with["retention-days"])
+	assert.Equal(t, "error", with["if-no-files-found"])
+
+	pub := jobSteps(t, rel.Jobs["publish"])
+	download := stepUsing(t, pub, "actions/download-artifact@v4")
+	pubRun := stepRunning(t, pub, "go run ./ci publish")
+	assert.Less(t, download, pubRun, "the images are there before publish runs")
+	with = pub[download]["with"].(map[string]any)
+	assert.Equal(t, "release-images", with["name"])
+	assert.Equal(t, "images-out", with["path"])
+	publishRun := pub[pubRun]["run"].(string)
+	assert.Contains(t, publishRun, "--image-tar images-out/${{ matrix.os }}.tar")
+	for _, f := range buildOnlyFlags {
+		assert.NotContains(t, publishRun, "--"+f+" ", "publish builds nothing: no --%s", f)
+	}
+	assert.GreaterOrEqual(t, stepRunning(t, pub, "install.sh"), 0, "publish still pushes through a Dagger engine")
+}
+
+func jobSteps(t *testing.T, job map[string]any) []map[string]any {
+	t.Helper()
+	raw, _ := job["steps"].([]any)
+	steps := make([]map[string]any, len(raw))
+	for i, s := range raw {
+		steps[i], _ = s.(map[string]any)
+	}
+	return steps
+}
+
+// stepUsing is the index of the step that uses an action; stepRunning of the step whose run has s.
+func stepUsing(t *testing.T, steps []map[string]any, uses string) int {
+	t.Helper()
+	for i, s := range steps {
+		if s["uses"] == uses {
+			return i
+		}
+	}
+	t.Fatalf("no step uses %s", uses)
+	return -1
+}
+
+func stepRunning(t *testing.T, steps []map[string]any, s string) int {
+	t.Helper()
+	for i, st := range steps {
+		if run, _ := st["run"].(string); strings.Contains(run, s) {
+			return i
+		}
+	}
+	t.Fatalf("no step runs %q", s)
+	return -1
 }
 
 // TestWorkflowCommandsParse feeds every `go run ./ci …` of the workflows, with sample values for
@@ -116,8 +176,13 @@ func TestWorkflowsShape(t *testing.T) {
 // not on the next release.
 func TestWorkflowCommandsParse(t *testing.T) {
 	t.Setenv("REGISTRY_PASSWORD", "sample-password")
+	// the publish job's --image-tar images-out/OS.tar: as the downloaded artifact would have it
+	images := t.TempDir()
+	for _, o := range catalog.Names() {
+		require.NoError(t, os.WriteFile(filepath.Join(images, o+".tar"), []byte("tar"), 0o644))
+	}
 	sample := strings.NewReplacer(`${{ matrix.os }}`, "debian", `"$VERSION"`, "3.6.0", `"$REGISTRY_PREFIX"`, "modelengine/",
-		`"$REGISTRY_USERNAME"`, "ci")
+		`"$REGISTRY_USERNAME"`, "ci", "--image-tar images-out/", "--image-tar "+images+"/")
 	found := 0
 	for _, path := range workflowFiles {
 		w, _ := loadWorkflow(t, path)
