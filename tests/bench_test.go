@@ -26,6 +26,18 @@ func BenchmarkDebianBuild(b *testing.B) {
 			o := opts
 			o.NoCache = noCache
 			var size int64
+			if !noCache {
+				// warm means a rebuild of what was built before: build it once, untimed
+				b.StopTimer()
+				img, err := pipeline.Build(ctx, client, o)
+				if err == nil {
+					_, err = img.Sync(ctx)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
 				img, err := pipeline.Build(ctx, client, o)
