@@ -33,11 +33,17 @@ type Reporter interface {
 }
 
 // NewReporter picks the GitHub Actions reporter when GITHUB_ACTIONS=true, the plain one otherwise.
+// A plain run that is given GITHUB_OUTPUT or GITHUB_STEP_SUMMARY files still writes them (no
+// workflow commands on stdout), so a local run can produce exactly what CI would.
 func NewReporter(getenv func(string) string, stdout io.Writer) Reporter {
 	if getenv("GITHUB_ACTIONS") == "true" {
 		return newGHA(getenv, stdout)
 	}
-	return newPlain(stdout)
+	p := newPlain(stdout)
+	if getenv("GITHUB_OUTPUT") != "" || getenv("GITHUB_STEP_SUMMARY") != "" {
+		p.files, p.getenv = newGHA(getenv, io.Discard), getenv
+	}
+	return p
 }
 
 // masker remembers secret values and scrubs them from text.
@@ -189,11 +195,19 @@ type plainReporter struct {
 	out  io.Writer
 	mask masker
 	mu   sync.Mutex
+	// files writes GITHUB_OUTPUT / GITHUB_STEP_SUMMARY when they are set; nil otherwise
+	files  *ghaReporter
+	getenv func(string) string
 }
 
 func newPlain(stdout io.Writer) *plainReporter { return &plainReporter{out: stdout} }
 
-func (r *plainReporter) Mask(value string) { r.mask.add(value) }
+func (r *plainReporter) Mask(value string) {
+	r.mask.add(value)
+	if r.files != nil {
+		r.files.mask.add(value) // scrub only: no ::add-mask:: outside Actions
+	}
+}
 
 func (r *plainReporter) write(s string) {
 	s = r.mask.scrub(s)
@@ -212,14 +226,20 @@ func (r *plainReporter) Output(name, value string) error {
 	}
 	if !strings.Contains(value, "\n") {
 		r.write("output " + name + "=" + value)
-		return nil
+	} else {
+		r.write("output " + name + ":\n    " + strings.ReplaceAll(strings.TrimRight(value, "\n"), "\n", "\n    "))
 	}
-	r.write("output " + name + ":\n    " + strings.ReplaceAll(strings.TrimRight(value, "\n"), "\n", "\n    "))
+	if r.files != nil && r.getenv("GITHUB_OUTPUT") != "" {
+		return r.files.Output(name, value)
+	}
 	return nil
 }
 
-func (r *plainReporter) Summary(_, text string) error {
+func (r *plainReporter) Summary(markdown, text string) error {
 	r.write(text)
+	if r.files != nil && r.getenv("GITHUB_STEP_SUMMARY") != "" {
+		return r.files.Summary(markdown, text)
+	}
 	return nil
 }
 

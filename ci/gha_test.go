@@ -99,8 +99,29 @@ func TestPlainReporter(t *testing.T) {
 
 	assert.Equal(t, "output result=failed\noutput tags:\n    a\n    b\nplain table\n── logs ──\ninside\n── end of logs ──\nERROR: title: message\npassword is ***\n", stdout.String())
 	assert.NotContains(t, stdout.String(), "::", "no workflow commands outside Actions")
-	assert.NoFileExists(t, output, "no Actions files outside Actions")
-	assert.NoFileExists(t, summary)
+	// the files given are written as in Actions, secrets scrubbed
+	out, err := os.ReadFile(output)
+	require.NoError(t, err)
+	assert.Regexp(t, `result<<\S+\nfailed\n`, string(out))
+	assert.Regexp(t, `tags<<\S+\na\nb\n`, string(out))
+	sum, err := os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Equal(t, "| md |", strings.TrimSpace(string(sum)))
+	require.NoError(t, rep.Output("leak", "password is hunter22"))
+	out, err = os.ReadFile(output)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), "hunter22")
+}
+
+func TestPlainReporterWithoutFiles(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	t.Setenv("GITHUB_OUTPUT", "")
+	t.Setenv("GITHUB_STEP_SUMMARY", "")
+	var stdout bytes.Buffer
+	rep := NewReporter(os.Getenv, &stdout)
+	require.NoError(t, rep.Output("result", "passed"))
+	require.NoError(t, rep.Summary("| md |", "plain table"))
+	assert.Equal(t, "output result=passed\nplain table\n", stdout.String())
 }
 
 // fakeConnect is an engine that must not be reached.
