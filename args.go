@@ -8,6 +8,7 @@ import (
 	sdkdagger "dagger.io/dagger"
 
 	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/internal/dagger"
@@ -71,13 +72,8 @@ func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bo
 	if in.v, err = release.ParseVersion(a.version); err != nil {
 		return in, err
 	}
-	names, err := release.Select(catalog.Names(), a.os, skip)
-	if err != nil {
+	if in.oses, err = options.OSes(a.os, skip); err != nil {
 		return in, err
-	}
-	for _, n := range names {
-		o, _ := catalog.Lookup(n)
-		in.oses = append(in.oses, o)
 	}
 	if in.registry, err = release.ParseRegistry(registry); err != nil {
 		return in, err
@@ -91,11 +87,8 @@ func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bo
 	if in.java, err = catalog.ParseJava(a.java); err != nil {
 		return in, err
 	}
-	in.mirrors = map[catalog.PackageManager]string{catalog.Apt: strings.TrimSpace(a.aptMirror), catalog.Apk: strings.TrimSpace(a.apkMir)}
-	for _, m := range in.mirrors {
-		if m != "" && !strings.HasPrefix(m, "http://") && !strings.HasPrefix(m, "https://") {
-			return in, fmt.Errorf("mirror %q must be an http(s) URL, e.g. http://mirrors.example.com/debian", m)
-		}
+	if in.mirrors, err = options.Mirrors(a.aptMirror, a.apkMir); err != nil {
+		return in, err
 	}
 	if in.c, err = sdk(ctx); err != nil {
 		return in, err

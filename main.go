@@ -10,10 +10,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/e2e"
+	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
@@ -363,9 +363,9 @@ func (m *FitImages) EndToEnd(
 	// +optional
 	apkMirror string,
 ) (string, error) {
-	d, err := time.ParseDuration(timeout)
-	if err != nil || d <= 0 {
-		return "", fmt.Errorf("malformed --timeout %q: use a duration such as 120s or 3m", timeout)
+	d, err := options.Timeout(timeout)
+	if err != nil {
+		return "", err
 	}
 	if format != "text" && format != "json" {
 		return "", fmt.Errorf("unknown --format %q: use text or json", format)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/release"
 )
 
@@ -130,13 +131,8 @@ func (b *buildFlags) parse() (buildInputs, error) {
 func (in buildInputs) mirror(o catalog.OS) string { return in.mirrors[o.Manager] }
 
 func parseMirrors(apt, apk string) (map[catalog.PackageManager]string, error) {
-	m := map[catalog.PackageManager]string{catalog.Apt: strings.TrimSpace(apt), catalog.Apk: strings.TrimSpace(apk)}
-	for _, u := range m {
-		if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return nil, usagef("mirror %q must be an http(s) URL, e.g. http://mirrors.example.com/debian", u)
-		}
-	}
-	return m, nil
+	m, err := options.Mirrors(apt, apk)
+	return m, asUsage(err)
 }
 
 // oneOS validates a required single --os.
@@ -147,16 +143,8 @@ func oneOS(name string) (catalog.OS, error) {
 
 // selectOSes applies --os and --skip-os to the catalog.
 func selectOSes(only, skip string) ([]catalog.OS, error) {
-	names, err := release.Select(catalog.Names(), only, skip)
-	if err != nil {
-		return nil, asUsage(err)
-	}
-	out := make([]catalog.OS, 0, len(names))
-	for _, n := range names {
-		o, _ := catalog.Lookup(n)
-		out = append(out, o)
-	}
-	return out, nil
+	oses, err := options.OSes(only, skip)
+	return oses, asUsage(err)
 }
 
 func parseRegistry(s string) (release.Registry, error) {
@@ -170,11 +158,8 @@ func parsePlatforms(s string) ([]release.Platform, error) {
 }
 
 func parseTimeout(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil || d <= 0 {
-		return 0, usagef("malformed --timeout %q: use a duration such as 120s or 3m", s)
-	}
-	return d, nil
+	d, err := options.Timeout(s)
+	return d, asUsage(err)
 }
 
 // artifactSpec says where the release zip comes from: a local file or a URL.

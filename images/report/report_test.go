@@ -1,0 +1,63 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTableAligns(t *testing.T) {
+	got := Table([]string{"A", "BB", "C"}, [][]string{{"long cell", "x", "last"}, {"y", "wider cell", ""}})
+	want := "A          BB          C\nlong cell  x           last\ny          wider cell  \n"
+	if got != want {
+		t.Errorf("Table =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	cases := map[int64]string{0: "-", -1: "-", 999: "999 B", 14_200: "14.2 kB", 183_300_000: "183.3 MB", 1_500_000_000: "1.50 GB"}
+	for n, want := range cases {
+		if got := HumanSize(n); got != want {
+			t.Errorf("HumanSize(%d) = %q; want %q", n, got, want)
+		}
+	}
+}
+
+func TestSummaryAndMarkdown(t *testing.T) {
+	rs := []Result{
+		{OS: "debian", Tags: []string{"r/fit-framework:3.6.0-debian", "r/fit-framework:debian"}, Digest: "r/fit-framework@sha256:ab", Size: 183_300_000, Duration: 12300 * time.Millisecond},
+		{OS: "alpine", Tags: []string{"r/fit-framework:3.6.0-alpine"}, Err: "build failed: no | base\nimage"},
+	}
+	text := Summary(rs)
+	for _, want := range []string{"OS      TAGS", "debian  r/fit-framework:3.6.0-debian r/fit-framework:debian", "183.3 MB  12.3s  ok", "FAILED: build failed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Summary lacks %q:\n%s", want, text)
+		}
+	}
+	md := Markdown(rs)
+	for _, want := range []string{"| OS | Tags |", "`r/fit-framework:3.6.0-debian`<br>`r/fit-framework:debian`", "✅ ok", "❌ build failed: no \\| base<br>image"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if !rs[0].OK() || rs[1].OK() {
+		t.Errorf("OK() = %v %v", rs[0].OK(), rs[1].OK())
+	}
+}
+
+func TestChecksAndSteps(t *testing.T) {
+	cs := Checks{{Name: "runs as fit", OK: true, Detail: "uid=2000"}, {Name: "node --version", OK: false, Detail: "missing"}}
+	if f := cs.Failed(); len(f) != 1 || f[0].Name != "node --version" {
+		t.Errorf("Failed() = %v", f)
+	}
+	if text := cs.Text(); !strings.Contains(text, "PASS    runs as fit") || !strings.Contains(text, "FAIL    node --version  missing") {
+		t.Errorf("Text() =\n%s", text)
+	}
+	steps := []Step{{Name: "push", OK: true, Duration: 2 * time.Second, Detail: "pushed"}, {Name: "pull", OK: false, Detail: "a|b"}}
+	if text := StepsText(steps); !strings.Contains(text, "push  PASS    2.0s  pushed") {
+		t.Errorf("StepsText() =\n%s", text)
+	}
+	if md := StepsMarkdown(steps); !strings.Contains(md, "| pull | FAIL | 0.0s | a\\|b |") {
+		t.Errorf("StepsMarkdown() =\n%s", md)
+	}
+}
