@@ -53,3 +53,11 @@ func secretIn(ctx context.Context, c *sdkdagger.Client, s *dagger.Secret) (*sdkd
 	}
 	return c.LoadSecretFromID(sdkdagger.SecretID(id)), nil
 }
+
+func serviceBack(ctx context.Context, s *sdkdagger.Service) (*dagger.Service, error) {
+	id, err := s.ID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return dag.LoadServiceFromID(dagger.ServiceID(id)), nil
+}

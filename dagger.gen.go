@@ -668,6 +668,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*FitImages).Publish(&parent, ctx, os, version, registry, username, password, platforms, artifact, url, checksum, java, aptMirror, apkMirror)
+		case "Registry":
+			var parent FitImages
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*FitImages).Registry(&parent, ctx)
 		case "Tags":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

@@ -15,6 +15,7 @@ import (
 	"dagger/fit-images/images/e2e"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/internal/dagger"
@@ -327,6 +328,15 @@ func (m *FitImages) Publish(
 		refs[i] = t + "@" + digestOf(r.Digest)
 	}
 	return strings.Join(refs, "\n") + "\n", nil
+}
+
+// Registry is a throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push`.
+func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
+	c, err := sdk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return serviceBack(ctx, registry.Service(c, ""))
 }
 
 // EndToEnd runs the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.

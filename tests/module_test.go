@@ -1,11 +1,17 @@
 package tests
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,7 +22,7 @@ import (
 func TestCallListAndTags(t *testing.T) {
 	out, err := daggerRun(t, "functions")
 	require.NoError(t, err)
-	for _, fn := range []string{"artifact", "build", "build-all", "check", "end-to-end", "list", "publish", "tags"} {
+	for _, fn := range []string{"artifact", "build", "build-all", "check", "end-to-end", "list", "publish", "registry", "tags"} {
 		assert.Regexp(t, `(?m)^`+fn+`\s+\S.*`, out, "dagger functions lists %s with its help text", fn)
 	}
 
@@ -174,4 +180,56 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "nothing may be pushed when one OS failed")
+}
+
+// The registry service function, as a user would run it: `dagger call registry up` on a host port,
+// then build-all pushes into it.
+func TestCallRegistryUpThenPush(t *testing.T) {
+	needEngine(t)
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	up := exec.CommandContext(ctx, daggerGo, "call", "-m", root, "--progress=plain", "registry", "up", "--ports", fmt.Sprintf("%d:5000", port))
+	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
+	up.WaitDelay = 30 * time.Second
+	var upLog bytes.Buffer
+	up.Stdout, up.Stderr = &upLog, &upLog
+	require.NoError(t, up.Start())
+	t.Cleanup(func() {
+		cancel()
+		_ = up.Wait()
+	})
+
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		resp, err := http.Get(base + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("registry did not answer on %s within 3m:\n%s", base, tail(upLog.String(), 30))
+		}
+		time.Sleep(time.Second)
+	}
+
+	reg := fmt.Sprintf("localhost:%d/", port)
+	_, err := call(t, "build-all", "--os", "debian", "--registry", reg, "--push", "--artifact", zips[fixture.Healthy].Path)
+	require.NoError(t, err)
+	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var list struct{ Tags []string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+	assert.ElementsMatch(t, []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"}, list.Tags)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

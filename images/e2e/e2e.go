@@ -15,6 +15,7 @@ import (
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 )
@@ -87,7 +88,7 @@ func (r *run) flow(ctx context.Context) error {
 	var reg *dagger.Service
 	if err := r.step("start registry", func() (string, error) {
 		var err error
-		reg, err = registryService(r.c, r.nonce).Start(ctx)
+		reg, err = registry.Service(r.c, r.nonce).Start(ctx)
 		if err != nil {
 			return "", err
 		}

@@ -2,16 +2,6 @@ package e2e
 
 import "dagger.io/dagger"
 
-// registryService is a throwaway registry:2 for one run; its storage dies with it. The engine
-// shares identical services, so the run's nonce makes this one its own: concurrent runs must not
-// push into, pull from or stop each other's registry.
-func registryService(c *dagger.Client, nonce string) *dagger.Service {
-	return c.Container().From("registry:2").
-		WithEnvVariable("E2E_RUN", nonce).
-		WithExposedPort(5000).
-		AsService(dagger.ContainerAsServiceOpts{UseEntrypoint: true})
-}
-
 // clientContainer talks to the registry in plain HTTP with Debian's skopeo: a stock engine needs
 // no configuration for that, whereas an engine-side push to a service name would need the engine
 // to resolve and trust it.
