@@ -168,3 +168,20 @@ func firstLineOf(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
+
+// A release that ships its own conf/fitframework.yml: the env overrides (FIT_HTTP_PORT,
+// FIT_WORKER_ID) still apply, written into the image's copy of that file.
+func TestE2EWithShippedConf(t *testing.T) {
+	needEngine(t)
+	steps, err := e2e.Run(context.Background(), client, e2e.Options{OS: debian(t), Version: v360(t), Artifact: hostZip(fixture.WithConf), Timeout: 120 * time.Second})
+	require.NoError(t, err)
+	last := steps[len(steps)-1]
+	assert.True(t, last.OK)
+	var custom string
+	for _, s := range steps {
+		if s.Name == "custom port and worker id" {
+			custom = s.Detail
+		}
+	}
+	assert.Contains(t, custom, "answers on 9090, conf has worker e2e-worker")
+}

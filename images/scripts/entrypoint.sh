@@ -4,8 +4,8 @@
 # How the arguments are handled (the image's default command is "fit start"):
 #   (none)               same as "fit start"
 #   help | --help | -h   print the usage text and exit 0
-#   fit start [ARGS]     check the installation, create the runtime folders, write
-#   fit debug [ARGS]     conf/fitframework.yml when it is missing, wait for a remote registry,
+#   fit start [ARGS]     check the installation, create the runtime folders, prepare
+#   fit debug [ARGS]     conf/fitframework.yml (see below), wait for a remote registry,
 #                        print a banner, then run "fit start|debug ARGS" as a child process from
 #                        $FIT_JAVA_DIR/dynamic-plugins. On SIGTERM/SIGINT "fit stop" is asked
 #                        (its failure is ignored), TERM is forwarded to the child, and the script
@@ -17,6 +17,21 @@
 #                        A bare "fit" is handed to the launcher as well, which prints its own error.
 #   anything else        exec'd unchanged, e.g. "bash" or "bash -c 'id -u'".
 #
+# conf/fitframework.yml, before "fit start|debug":
+#   missing              written from the FIT_* variables, with defaults for the unset ones.
+#   mounted              (the file, its conf folder, FIT_JAVA_DIR or FIT_HOME is a mount point in
+#                        $FIT_MOUNTINFO, default /proc/self/mountinfo; or that cannot be read): a
+#                        configuration of the user's, never modified. Each FIT_* variable that
+#                        differs from the file is reported as not applied.
+#   otherwise            (shipped with the release, or written by an earlier start): each FIT_*
+#                        variable that is set is written into it with conf_set (application.name,
+#                        worker.id, server.http.port, matata.registry.host, matata.registry.port,
+#                        logging.level), one log line each; unset ones keep the file's values,
+#                        except that a file without worker.id gets fit-worker-<hostname>. If the
+#                        file cannot be updated (read-only, or its layout is in the way), a warning
+#                        says so and the start goes on with the file as it is.
+# The banner shows the values read back from the file.
+#
 # Messages go to stdout with the prefix "[fit-entrypoint] "; warnings and errors go to stderr.
 set -euo pipefail
 
@@ -27,9 +42,10 @@ CONF_FILE=$FIT_JAVA_DIR/conf/fitframework.yml
 PLUGIN_DIR=$FIT_JAVA_DIR/dynamic-plugins
 STOP_TIMEOUT=8 # seconds granted to "fit stop" on shutdown (docker's default grace period is 10 s)
 
-# nap, tcp_open and conf_get come from the library shared with fit-healthcheck: $FIT_SCRIPTS_LIB,
-# else ../lib/fit-images/common.sh from this script's folder (written without the "bin/..", so
-# /usr/local/bin/fit-entrypoint uses /usr/local/lib/fit-images/common.sh).
+# nap, tcp_open, yaml_scalar, conf_get and conf_set come from the library shared with
+# fit-healthcheck: $FIT_SCRIPTS_LIB, else ../lib/fit-images/common.sh from this script's folder
+# (written without the "bin/..", so /usr/local/bin/fit-entrypoint uses
+# /usr/local/lib/fit-images/common.sh).
 fit_lib=.
 [[ ${BASH_SOURCE[0]} != */* ]] || fit_lib=${BASH_SOURCE[0]%/*}
 if [[ $fit_lib == */bin ]]; then fit_lib=${fit_lib%/bin}; else fit_lib+=/..; fi
@@ -63,13 +79,15 @@ usage() {
 		"  help, --help, -h    print this text" \
 		"  anything else       run as given, e.g. bash or bash -c 'id -u'" \
 		"" \
-		"Environment variables (used to write conf/fitframework.yml when it does not exist):" \
+		"Environment variables. They write conf/fitframework.yml when it is missing (defaults below) and" \
+		"override the values of an existing one, e.g. the release's (unset ones leave its values alone)." \
+		"A mounted file, or a file in a mounted conf, java or FIT home folder, is never modified." \
 		"  FIT_APP_NAME        application name                 (default: fit-app)" \
 		"  FIT_WORKER_ID       worker id                        (default: fit-worker-<hostname>)" \
 		"  FIT_HTTP_PORT       HTTP port of the framework       (default: 8080)" \
 		"  FIT_REGISTRY_HOST   registry host                    (default: localhost)" \
 		"  FIT_REGISTRY_PORT   registry port                    (default: 8080)" \
-		"  FIT_ENVIRONMENT     worker and registry environment  (default: local)" \
+		"  FIT_ENVIRONMENT     worker and registry environment  (default: local; only for a missing file)" \
 		"  FIT_LOG_LEVEL       log level                        (default: info)" \
 		"Other environment variables:" \
 		"  FIT_REGISTRY_WAIT   seconds to wait for a remote registry before starting anyway (default: 30)" \
@@ -78,7 +96,7 @@ usage() {
 		"" \
 		"Mount points:" \
 		"  $dir/dynamic-plugins   plugins loaded at start (the working directory)" \
-		"  $dir/conf              configuration; an existing fitframework.yml is never overwritten" \
+		"  $dir/conf              configuration; a mounted fitframework.yml is never modified" \
 		"  $dir/logs              logs" \
 		"  $dir/data              data" \
 		"" \
@@ -89,21 +107,6 @@ usage() {
 		"  docker run -d -v \"\$PWD/plugins:$dir/dynamic-plugins\" IMAGE" \
 		"  docker run -d -v \"\$PWD/fitframework.yml:$dir/conf/fitframework.yml:ro\" IMAGE" \
 		"  docker run --rm IMAGE fit version"
-}
-
-# yaml_scalar VALUE: VALUE as a YAML string scalar (plain when unambiguous, else single-quoted).
-yaml_scalar() {
-	local v=$1
-	if [[ $v =~ ^[A-Za-z_][A-Za-z0-9_./-]*$ ]]; then
-		case ${v,,} in
-		y | n | yes | no | on | off | true | false | null) ;;
-		*)
-			printf '%s' "$v"
-			return
-			;;
-		esac
-	fi
-	printf "'%s'" "${v//"'"/"''"}"
 }
 
 # valid_port VALUE: VALUE is a decimal number 1-65535.
@@ -180,8 +183,8 @@ prepare_folders() {
 
 render_conf() {
 	printf '%s\n' \
-		"# Written by fit-entrypoint because this file did not exist; it is never overwritten." \
-		"# Edit it, or mount your own file here, to change the settings below." \
+		"# Written by fit-entrypoint because this file did not exist. FIT_* variables set at a later" \
+		"# start are written into it; mount your own file here to keep the entrypoint out of it." \
 		"application:" \
 		"  name: $(yaml_scalar "$APP_NAME")" \
 		"" \
@@ -234,18 +237,142 @@ write_conf_if_missing() {
 	log "wrote $CONF_FILE from the environment"
 }
 
+# conf_is_mounted: succeed when the conf file, its folder, FIT_JAVA_DIR or FIT_HOME is a mount
+# point: a configuration the user provides. Reads $FIT_MOUNTINFO (only set by tests), default
+# /proc/self/mountinfo, whose 5th field is the mount point with space, tab, newline and backslash
+# written as octal escapes. Each path is tried as given and with symbolic links resolved. Status 2
+# when the mount table cannot be read.
+conf_is_mounted() {
+	local info=${FIT_MOUNTINFO:-/proc/self/mountinfo} dir path real i
+	local -a want=() fields=()
+	for path in "$CONF_FILE" "${CONF_FILE%/*}" "$FIT_JAVA_DIR" "$FIT_HOME"; do
+		while [[ $path == *//* ]]; do path=${path//\/\///}; done
+		[[ $path == / ]] || path=${path%/}
+		want+=("$path")
+		if [[ -d $path ]]; then
+			real=$(CDPATH='' cd -P -- "$path" 2>/dev/null && pwd -P) || real=''
+		else
+			dir=${path%/*}
+			real=$(CDPATH='' cd -P -- "${dir:-/}" 2>/dev/null && pwd -P) || real=''
+			[[ -z $real ]] || real=${real%/}/${path##*/}
+		fi
+		[[ -z $real ]] || want+=("$real")
+	done
+	for ((i = 0; i < ${#want[@]}; i++)); do
+		path=${want[i]//\\/\\134}
+		path=${path// /\\040}
+		path=${path//$'\t'/\\011}
+		want[i]=${path//$'\n'/\\012}
+	done
+	[[ -r $info ]] || return 2
+	while read -r -a fields; do
+		for path in "${want[@]}"; do
+			[[ ${fields[4]-} != "$path" ]] || return 0
+		done
+	done <"$info" 2>/dev/null
+	return 1
+}
+
+# The FIT_* variables written into an existing conf file that is not mounted: NAME KEY TYPE.
+CONF_OVERRIDES=(
+	"FIT_APP_NAME application.name text"
+	"FIT_WORKER_ID worker.id text"
+	"FIT_HTTP_PORT server.http.port number"
+	"FIT_REGISTRY_HOST matata.registry.host text"
+	"FIT_REGISTRY_PORT matata.registry.port number"
+	"FIT_LOG_LEVEL logging.level text"
+)
+
+# set_conf KEY VALUE SOURCE [-n]: write VALUE for KEY into the conf file unless it already holds
+# it; SOURCE is the variable it comes from, or "default". Logs the change, or warns that it failed.
+set_conf() {
+	local key=$1 value=$2 source=$3 current='' had=0 what why
+	shift 3
+	if current=$(conf_get "$CONF_FILE" "$key"); then had=1; fi
+	if ((had)) && [[ $current == "$value" ]]; then return 0; fi
+	if conf_set "$@" "$CONF_FILE" "$key" "$value"; then
+		if [[ $source == default ]]; then
+			log "conf: $key = $value (default, the file sets none)"
+		else
+			log "conf: $key = $value ($source)"
+		fi
+		return 0
+	fi
+	what="$source=$value"
+	[[ $source != default ]] || what="the default $key $value"
+	if [[ -L $CONF_FILE ]]; then
+		why="$CONF_FILE is a symbolic link, which is not replaced"
+	elif [[ ! -w $CONF_FILE || ! -w ${CONF_FILE%/*} ]]; then
+		why="$CONF_FILE is not writable by uid $EUID"
+	else
+		why="the layout of $CONF_FILE does not allow setting $key"
+	fi
+	if ((had)); then
+		warn "$what is not applied: $why; it sets $key to $current"
+	else
+		warn "$what is not applied: $why; it has no value for $key"
+	fi
+}
+
+# apply_env_to_conf: write every FIT_* variable that is set into the existing, unmounted conf file.
+apply_env_to_conf() {
+	local entry name key type value
+	for entry in "${CONF_OVERRIDES[@]}"; do
+		name=${entry%% *} type=${entry##* }
+		key=${entry#"$name "}
+		key=${key%" $type"}
+		value=${!name:-}
+		[[ -n $value ]] || continue
+		if [[ $type == number ]]; then
+			set_conf "$key" "$((10#$value))" "$name" -n
+		else
+			set_conf "$key" "$value" "$name"
+		fi
+	done
+	if [[ -z ${FIT_WORKER_ID:-} ]] && ! conf_get "$CONF_FILE" worker.id >/dev/null; then
+		set_conf worker.id "$WORKER_ID" default
+	fi
+}
+
 # from_conf KEY FALLBACK ENVNAME: the value the running framework will use for KEY. When the conf
-# file pre-existed its value wins (the file is not rewritten); an env var saying otherwise is
-# reported, since it has no effect.
+# file pre-existed its value wins; for a mounted file an env var saying otherwise is reported, since
+# it has no effect (for any other file apply_env_to_conf already reported what it could not apply).
 from_conf() {
 	local key=$1 fallback=$2 envname=$3 value
 	if ((CONF_EXISTED)) && value=$(conf_get "$CONF_FILE" "$key"); then
-		if [[ -n ${!envname:-} && ${!envname} != "$value" ]]; then
-			warn "$envname=${!envname} is not applied: the existing $CONF_FILE sets $key to $value"
+		if [[ $CONF_SOURCE == mounted && -n ${!envname:-} && ${!envname} != "$value" ]]; then
+			warn "$envname=${!envname} is not applied: the mounted $CONF_FILE sets $key to $value"
 		fi
 		printf '%s' "$value"
 	else
 		printf '%s' "$fallback"
+	fi
+}
+
+# prepare_conf: write, update or leave conf/fitframework.yml as described at the top; sets
+# CONF_EXISTED (0 or 1) and CONF_SOURCE (generated, mounted or shipped).
+prepare_conf() {
+	local rc=0
+	write_conf_if_missing
+	CONF_SOURCE=generated
+	((CONF_EXISTED)) || return 0
+	conf_is_mounted || rc=$?
+	case $rc in
+	0)
+		CONF_SOURCE=mounted
+		log "conf: $CONF_FILE is mounted; it is used as it is"
+		;;
+	1)
+		CONF_SOURCE=shipped
+		apply_env_to_conf
+		;;
+	*)
+		CONF_SOURCE=mounted
+		warn "cannot read ${FIT_MOUNTINFO:-/proc/self/mountinfo}; $CONF_FILE is treated as mounted and used as it is"
+		;;
+	esac
+	if [[ -n ${FIT_ENVIRONMENT:-} ]]; then
+		warn "FIT_ENVIRONMENT=$FIT_ENVIRONMENT is not applied: it is only used to write a missing $CONF_FILE"
 	fi
 }
 
@@ -336,7 +463,7 @@ main() {
 	require_launcher
 	read_settings
 	prepare_folders
-	write_conf_if_missing
+	prepare_conf
 
 	local worker port reg_host reg_port level conf_note
 	worker=$(from_conf worker.id "$WORKER_ID" FIT_WORKER_ID)
@@ -344,11 +471,11 @@ main() {
 	reg_host=$(from_conf matata.registry.host "$REGISTRY_HOST" FIT_REGISTRY_HOST)
 	reg_port=$(from_conf matata.registry.port "$REGISTRY_PORT" FIT_REGISTRY_PORT)
 	level=$(from_conf logging.level "$LOG_LEVEL" FIT_LOG_LEVEL)
-	if ((CONF_EXISTED)); then
-		conf_note="existing file, values above read from conf/fitframework.yml where it sets them"
-	else
-		conf_note="generated from the environment"
-	fi
+	case $CONF_SOURCE in
+	mounted) conf_note="mounted, left unchanged; values above read from conf/fitframework.yml where it sets them" ;;
+	shipped) conf_note="existing file, FIT_* variables written into it; values above read from conf/fitframework.yml where it sets them" ;;
+	*) conf_note="generated from the environment" ;;
+	esac
 
 	wait_for_registry "$reg_host" "$reg_port" "$REGISTRY_WAIT"
 

@@ -6,8 +6,9 @@
 #      directly followed by "start" (or "debug"). The entrypoint ("fit-entrypoint fit start")
 #      and this script are never counted. Found by reading /proc/*/cmdline, so neither procps
 #      nor pgrep is needed.
-#   2. the HTTP port accepts TCP connections on 127.0.0.1. The port is FIT_HTTP_PORT, else
-#      server.http.port of $FIT_JAVA_DIR/conf/fitframework.yml, else 8080.
+#   2. the HTTP port accepts TCP connections on 127.0.0.1. The port is server.http.port of
+#      $FIT_JAVA_DIR/conf/fitframework.yml (what the framework reads: the entrypoint writes env
+#      overrides into it, but never into a mounted file), else FIT_HTTP_PORT, else 8080.
 #   3. when curl is installed: GET http://127.0.0.1:PORT/actuator/plugins answers 2xx.
 # Otherwise it prints one line "unhealthy: ..." naming the failed check and exits 1.
 # Every step is time-bounded (TCP 3 s, HTTP 5 s), below docker's 10 s healthcheck timeout.
@@ -66,10 +67,10 @@ main() {
 	local pid port source url code rc detail
 	pid=$(find_fit_start) || unhealthy "no 'fit start' process is running"
 
-	if [[ -n ${FIT_HTTP_PORT:-} ]]; then
-		port=$FIT_HTTP_PORT source=FIT_HTTP_PORT
-	elif port=$(conf_get "$CONF_FILE" server.http.port); then
+	if port=$(conf_get "$CONF_FILE" server.http.port); then
 		source="server.http.port in $CONF_FILE"
+	elif [[ -n ${FIT_HTTP_PORT:-} ]]; then
+		port=$FIT_HTTP_PORT source=FIT_HTTP_PORT
 	else
 		port=8080 source=default
 	fi

@@ -7,8 +7,9 @@
 // EntrypointPath and HealthcheckPath with mode Permissions, then sets ENTRYPOINT [EntrypointPath]
 // with CMD ["fit", "start"], and HEALTHCHECK CMD [HealthcheckPath]. The scripts find the library
 // as ../lib/fit-images/common.sh from their own folder (or at $FIT_SCRIPTS_LIB), so the three
-// files must keep that layout. They need bash; everything else they use is optional (timeout,
-// nc, curl, hostname, sleep).
+// files must keep that layout. They need bash, and mv (rm to clean up after a failed write) to
+// update a conf/fitframework.yml shipped with the release; everything else they use is optional
+// (timeout, nc, curl, hostname, sleep).
 package scripts
 
 import _ "embed"

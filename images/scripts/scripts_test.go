@@ -72,6 +72,7 @@ type fixture struct {
 	lib      string // installed library, ../lib/fit-images/common.sh from the scripts
 	calls    string // log of the fake launcher
 	env      map[string]string
+	cred     *syscall.Credential // run the scripts as this user when set (see asNobody)
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -171,7 +172,7 @@ func (f *fixture) run(script string, extra map[string]string, args ...string) re
 	cmd := exec.CommandContext(ctx, script, args...)
 	cmd.Env = f.environ(extra)
 	cmd.Dir = f.root
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: f.cred}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -404,7 +405,7 @@ func TestFiles(t *testing.T) {
 		t.Errorf("common.sh contains carriage returns")
 	}
 	for name, text := range map[string]string{"entrypoint": Entrypoint(), "healthcheck": Healthcheck()} {
-		for _, fn := range []string{"nap() {", "tcp_open() {", "conf_get() {"} {
+		for _, fn := range []string{"nap() {", "tcp_open() {", "conf_get() {", "conf_set() {", "yaml_scalar() {", "_conf_value() {"} {
 			if strings.Contains(text, fn) {
 				t.Errorf("%s defines %s again; it belongs in common.sh", name, fn)
 			}
@@ -451,7 +452,7 @@ func TestHelp(t *testing.T) {
 				"FIT_REGISTRY_PORT", "(default: 8080)", "FIT_APP_NAME", "(default: fit-app)", "FIT_LOG_LEVEL",
 				"(default: info)", "JAVA_OPTS", "FIT_REGISTRY_WAIT",
 				f.javaDir + "/dynamic-plugins", f.javaDir + "/conf", f.javaDir + "/logs", f.javaDir + "/data",
-				"Examples:", "docker run",
+				"Examples:", "docker run", "override the values of an existing one", "is never modified",
 			} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("usage lacks %q\n%s", want, r)
@@ -724,13 +725,15 @@ func yamlPlainOrQuoted(s string) string {
 	return s
 }
 
+// TestExistingConfKept: a mounted conf file (here: the file itself is a mount point) is never
+// modified; the FIT_* variables that differ from it are reported as not applied.
 func TestExistingConfKept(t *testing.T) {
 	f := newFixture(t)
 	own := "# mine\nworker:\n  id: 'conf-worker'   # set by hand\nserver:\n  http:\n    port: 7070\n" +
 		"matata:\n  registry:\n    host: localhost\n    port: 7171\nfit:\n  beans:\n    packages:\n    - 'x'\n"
 	mustWrite(t, f.confPath(), own, 0o444)
 	before, _ := os.Stat(f.confPath())
-	r := f.run(f.entry, map[string]string{"FIT_WORKER_ID": "env-worker", "FIT_HTTP_PORT": "9090"})
+	r := f.run(f.entry, map[string]string{"FIT_WORKER_ID": "env-worker", "FIT_HTTP_PORT": "9090", "FIT_MOUNTINFO": fakeMountinfo(t, f.confPath())})
 	if r.code != 0 {
 		t.Fatalf("want exit 0\n%s", r)
 	}
@@ -758,10 +761,10 @@ func TestExistingConfKept(t *testing.T) {
 		}
 	}
 
-	// keys the file does not set fall back to the environment
+	// keys the file does not set fall back to the environment (here the conf folder is mounted)
 	g := newFixture(t)
 	mustWrite(t, g.confPath(), "application:\n  name: bare\n", 0o644)
-	r = g.run(g.entry, map[string]string{"FIT_WORKER_ID": "env-worker", "FIT_HTTP_PORT": "9091"})
+	r = g.run(g.entry, map[string]string{"FIT_WORKER_ID": "env-worker", "FIT_HTTP_PORT": "9091", "FIT_MOUNTINFO": fakeMountinfo(t, filepath.Dir(g.confPath()))})
 	if r.code != 0 || !hasLine(r.stdout, "[fit-entrypoint] Worker ID: env-worker") || !hasLine(r.stdout, "[fit-entrypoint] HTTP port: 9091") {
 		t.Fatalf("want env values for keys absent from the conf\n%s", r)
 	}
@@ -1038,6 +1041,16 @@ func TestHealthcheck(t *testing.T) {
 		expectOne(t, r, 1, fmt.Sprintf("unhealthy: nothing listens on port %d (from server.http.port in %s)", port, f.confPath()))
 	})
 
+	t.Run("conf port wins over FIT_HTTP_PORT", func(t *testing.T) {
+		// a mounted conf is never rewritten, so the framework listens where the file says
+		f := newFixture(t)
+		dummy(t, "fit", "start")
+		port := freePort(t, "127.0.0.1")
+		mustWrite(t, f.confPath(), fmt.Sprintf("server:\n  http:\n    port: %d\n", port), 0o644)
+		r := f.run(f.health, map[string]string{"FIT_HTTP_PORT": "9"})
+		expectOne(t, r, 1, fmt.Sprintf("unhealthy: nothing listens on port %d (from server.http.port in %s)", port, f.confPath()))
+	})
+
 	t.Run("default port 8080", func(t *testing.T) {
 		if c, err := net.DialTimeout("tcp", "127.0.0.1:8080", time.Second); err == nil {
 			c.Close()
@@ -1103,7 +1116,7 @@ func TestHealthcheck(t *testing.T) {
 }
 
 // TestLibrarySourcing: sourcing common.sh, even under set -euo pipefail, prints nothing and
-// changes no variable, option, trap, folder or umask; it only defines its three functions.
+// changes no variable, option, trap, folder or umask; it only defines its functions.
 func TestLibrarySourcing(t *testing.T) {
 	const probe = `set -euo pipefail
 before= after= funcs=
@@ -1118,8 +1131,8 @@ echo "functions: $funcs"
 	f := newFixture(t)
 	out := filepath.Join(t.TempDir(), "output")
 	r := f.run("bash", map[string]string{"PATH": "/usr/bin:/bin"}, "--noprofile", "--norc", "-c", probe, "probe", f.lib, out)
-	if r.code != 0 || r.stdout != "functions: conf_get nap tcp_open \n" {
-		t.Fatalf("sourcing common.sh should only define conf_get, nap and tcp_open\n%s", r)
+	if r.code != 0 || r.stdout != "functions: _conf_value conf_get conf_set nap tcp_open yaml_scalar \n" {
+		t.Fatalf("sourcing common.sh should only define _conf_value, conf_get, conf_set, nap, tcp_open and yaml_scalar\n%s", r)
 	}
 	if b, err := os.ReadFile(out); err != nil || len(b) != 0 {
 		t.Errorf("sourcing common.sh printed %q (%v)", b, err)
