@@ -108,6 +108,21 @@ _conf_value() {
 	return 0
 }
 
+# _conf_enter INDENT KEY: a mapping key was read at INDENT; update the caller's "indents" and
+# "keys" stacks (bash's dynamic scope) and set its "path" to the dotted path of KEY.
+_conf_enter() {
+	local k
+	while ((${#indents[@]} > 0 && indents[${#indents[@]} - 1] >= $1)); do
+		unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
+	done
+	indents+=("$1")
+	keys+=("$2")
+	path=''
+	for k in "${keys[@]}"; do
+		path+=${path:+.}$k
+	done
+}
+
 # conf_get FILE KEY: print the scalar at the dotted KEY (e.g. server.http.port) of a YAML file.
 # Only block mappings are understood (what fit-entrypoint writes and what FIT ships), with any
 # indentation width; list items (also at the indentation of their key, as FIT's own files have
@@ -144,15 +159,7 @@ conf_get() {
 		indent=${#BASH_REMATCH[1]}
 		key=${BASH_REMATCH[2]}
 		value=${BASH_REMATCH[4]}
-		while ((${#indents[@]} > 0 && indents[${#indents[@]} - 1] >= indent)); do
-			unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
-		done
-		indents+=("$indent")
-		keys+=("$key")
-		path=''
-		for key in "${keys[@]}"; do
-			path+=${path:+.}$key
-		done
+		_conf_enter "$indent" "$key"
 		[[ $path == "$want" ]] || continue
 		_conf_value "$value" || return 1
 		value=$val
@@ -273,15 +280,7 @@ conf_set() {
 		fi
 		kind[i]=key
 		key=${BASH_REMATCH[2]}
-		while ((${#indents[@]} > 0 && indents[${#indents[@]} - 1] >= indent)); do
-			unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
-		done
-		indents+=("$indent")
-		keys+=("$key")
-		path=''
-		for key in "${keys[@]}"; do
-			path+=${path:+.}$key
-		done
+		_conf_enter "$indent" "$key"
 		if [[ $path == "$want" ]]; then
 			((target >= 0)) || target=$i
 		elif [[ $want == "$path".* ]] && ((${#path} > ${#anc_path})); then
