@@ -51,7 +51,7 @@ func (m *FitImages) Tags(
 	return strings.Join(release.Refs(r, v, o.Name), "\n") + "\n", nil
 }
 
-// Artifact downloads the FIT release zip (cached by the engine) and verifies its checksum when given.
+// Download the FIT release zip (cached by the engine) and verify its checksum when given.
 func (m *FitImages) Artifact(
 	ctx context.Context,
 	// FIT version, e.g. 3.6.0
@@ -177,7 +177,7 @@ func (m *FitImages) Check(
 	return checks.Text(), nil
 }
 
-// BuildAll builds the selected operating systems concurrently, smoke-tests each, optionally pushes every tag, and prints a summary table; it fails if any OS failed (and then pushes nothing).
+// Build the selected operating systems concurrently, smoke-test each, push every tag when asked, and print a summary table; fails if any OS failed (and then pushes nothing).
 // +cache="never"
 func (m *FitImages) BuildAll(
 	ctx context.Context,
@@ -262,7 +262,7 @@ func (m *FitImages) BuildAll(
 	return table, nil
 }
 
-// Publish pushes every tag of one image (a multi-arch index when several platforms) and returns the pushed digest refs.
+// Push every tag of one image (a multi-arch index when several platforms) and return the pushed digest refs.
 // +cache="never"
 func (m *FitImages) Publish(
 	ctx context.Context,
@@ -330,7 +330,7 @@ func (m *FitImages) Publish(
 	return strings.Join(refs, "\n") + "\n", nil
 }
 
-// Registry is a throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push`.
+// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push`.
 func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	c, err := sdk(ctx)
 	if err != nil {
@@ -339,7 +339,7 @@ func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	return serviceBack(ctx, registry.Service(c, ""))
 }
 
-// EndToEnd runs the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
+// Run the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
 // +cache="never"
 func (m *FitImages) EndToEnd(
 	ctx context.Context,
