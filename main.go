@@ -38,7 +38,7 @@ func (m *FitImages) Tags(
 	// FIT version, e.g. 3.6.0
 	// +default="3.6.0"
 	version string,
-	// operating system (see `list`)
+	// operating system, e.g. debian (dagger call list shows them all)
 	os string,
 	// registry prefix such as localhost:5000/ or registry.example.com/fit/ (a trailing / is added)
 	// +optional
@@ -82,7 +82,7 @@ func (m *FitImages) Artifact(
 // Build one FIT image and return it as a container (chain export-image, publish, as-tarball, terminal…).
 func (m *FitImages) Build(
 	ctx context.Context,
-	// operating system (see `list`)
+	// operating system, e.g. debian (dagger call list shows them all)
 	os string,
 	// FIT version, e.g. 3.6.0
 	// +default="3.6.0"
@@ -135,7 +135,7 @@ func (m *FitImages) Build(
 // Check the structure of a built image (user, workdir, ports, env, labels, healthcheck, files, runtimes); fails on any miss.
 func (m *FitImages) Check(
 	ctx context.Context,
-	// operating system (see `list`)
+	// operating system, e.g. debian (dagger call list shows them all)
 	os string,
 	// FIT version, e.g. 3.6.0
 	// +default="3.6.0"
@@ -266,7 +266,7 @@ func (m *FitImages) BuildAll(
 // +cache="never"
 func (m *FitImages) Publish(
 	ctx context.Context,
-	// operating system (see `list`)
+	// operating system, e.g. debian (dagger call list shows them all)
 	os string,
 	// FIT version, e.g. 3.6.0
 	// +default="3.6.0"
@@ -343,7 +343,7 @@ func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 // +cache="never"
 func (m *FitImages) EndToEnd(
 	ctx context.Context,
-	// operating system (see `list`)
+	// operating system, e.g. debian (dagger call list shows them all)
 	os string,
 	// FIT version, e.g. 3.6.0
 	// +default="3.6.0"
