@@ -84,12 +84,19 @@ func TestCallBuildChains(t *testing.T) {
 }
 
 func TestCallCheck(t *testing.T) {
-	out, err := call(t, "check", "--os", "debian", "--artifact", zips[fixture.Healthy].Path)
-	require.NoError(t, err)
-	assert.NotContains(t, out, "FAIL")
-	for _, want := range []string{"runs as fit", "JAVA_HOME exists", "healthcheck", "java -version", "node --version"} {
-		assert.Regexp(t, `(?m)^PASS\s+`+want, out)
+	for _, java := range []string{"jre", "jdk"} {
+		t.Run(java, func(t *testing.T) {
+			out, err := call(t, "check", "--os", "debian", "--java", java, "--artifact", zips[fixture.Healthy].Path)
+			require.NoError(t, err)
+			assert.NotContains(t, out, "FAIL")
+			for _, want := range []string{"runs as fit", "JAVA_HOME exists", "healthcheck", "java -version", "node --version"} {
+				assert.Regexp(t, `(?m)^PASS\s+`+want, out)
+			}
+		})
 	}
+	_, err := call(t, "check", "--os", "debian", "--java", "graal", "--artifact", zips[fixture.Healthy].Path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown --java "graal"`)
 }
 
 func TestCallArtifact(t *testing.T) {
