@@ -108,6 +108,17 @@ _conf_value() {
 	return 0
 }
 
+# _conf_enter_item INDENT: a list item was read at INDENT; like _conf_enter, it updates the
+# caller's stacks, with "[]" as the key (no dotted path goes through a list).
+_conf_enter_item() {
+	while ((${#indents[@]} > 0)) && { ((indents[${#indents[@]} - 1] > $1)) ||
+		[[ ${indents[${#indents[@]} - 1]} == "$1" && ${keys[${#keys[@]} - 1]} == '[]' ]]; }; do
+		unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
+	done
+	indents+=("$1")
+	keys+=('[]')
+}
+
 # _conf_enter INDENT KEY: a mapping key was read at INDENT; update the caller's "indents" and
 # "keys" stacks (bash's dynamic scope) and set its "path" to the dotted path of KEY.
 _conf_enter() {
@@ -147,12 +158,7 @@ conf_get() {
 		if [[ $line =~ $item ]]; then
 			# a list item: the keys below it, up to the next key as far left, are never matched
 			indent=${#BASH_REMATCH[1]}
-			while ((${#indents[@]} > 0)) && { ((indents[${#indents[@]} - 1] > indent)) ||
-				[[ ${indents[${#indents[@]} - 1]} == "$indent" && ${keys[${#keys[@]} - 1]} == '[]' ]]; }; do
-				unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
-			done
-			indents+=("$indent")
-			keys+=('[]')
+			_conf_enter_item "$indent"
 			continue
 		fi
 		[[ $line =~ $re ]] || continue
@@ -265,12 +271,7 @@ conf_set() {
 		fi
 		if [[ $line =~ $item ]]; then
 			kind[i]=list
-			while ((${#indents[@]} > 0)) && { ((indents[${#indents[@]} - 1] > indent)) ||
-				[[ ${indents[${#indents[@]} - 1]} == "$indent" && ${keys[${#keys[@]} - 1]} == '[]' ]]; }; do
-				unset 'indents[${#indents[@]}-1]' 'keys[${#keys[@]}-1]'
-			done
-			indents+=("$indent")
-			keys+=('[]')
+			_conf_enter_item "$indent"
 			continue
 		fi
 		if [[ ! $line =~ $re ]]; then

@@ -1154,8 +1154,8 @@ echo "functions: $funcs"
 	f := newFixture(t)
 	out := filepath.Join(t.TempDir(), "output")
 	r := f.run("bash", map[string]string{"PATH": "/usr/bin:/bin"}, "--noprofile", "--norc", "-c", probe, "probe", f.lib, out)
-	if r.code != 0 || r.stdout != "functions: _conf_enter _conf_value conf_get conf_set nap tcp_open yaml_scalar \n" {
-		t.Fatalf("sourcing common.sh should only define _conf_enter, _conf_value, conf_get, conf_set, nap, tcp_open and yaml_scalar\n%s", r)
+	if r.code != 0 || r.stdout != "functions: _conf_enter _conf_enter_item _conf_value conf_get conf_set nap tcp_open yaml_scalar \n" {
+		t.Fatalf("sourcing common.sh should only define _conf_enter, _conf_enter_item, _conf_value, conf_get, conf_set, nap, tcp_open and yaml_scalar\n%s", r)
 	}
 	if b, err := os.ReadFile(out); err != nil || len(b) != 0 {
 		t.Errorf("sourcing common.sh printed %q (%v)", b, err)
