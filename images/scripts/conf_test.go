@@ -13,28 +13,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	fitfixture "dagger/fit-images/tests/fixture"
 )
 
-// releaseConf is laid out like the conf/fitframework.yml of a FIT release (and of the with-conf
-// variant of tests/fixture): quoted strings, list items at the indentation of their key, comments.
-const releaseConf = `# FIT Framework configuration. Edit it, or mount your own file over it.
-application:
-  name: 'fit-release-app'
-
-worker:
-  id: 'release-worker'   # unique per worker
-  host: '0.0.0.0'
-
-fit:
-  beans:
-    packages:
-    - 'modelengine.fitframework'
-    - 'modelengine.fit'
-
-server:
-  http:
-    port: 8080
-`
+// releaseConf is laid out like the conf/fitframework.yml of a FIT release: list items at the
+// indentation of their key, quoted scalars, comments. The with-conf fixture ships the same file.
+const releaseConf = fitfixture.ReleaseConf
 
 // libCall runs "source common.sh; FUNC ARGS..." with bash under set -euo pipefail (the library
 // must work with it), as cred when that is set.
