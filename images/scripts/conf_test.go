@@ -390,11 +390,7 @@ func TestShippedConf(t *testing.T) {
 
 	t.Run("every variable", func(t *testing.T) {
 		f := shippedFixture(t, releaseConf)
-		r := f.run(f.entry, map[string]string{
-			"FIT_APP_NAME": "shop", "FIT_WORKER_ID": "w-1", "FIT_HTTP_PORT": "08081",
-			"FIT_REGISTRY_HOST": "localhost", "FIT_REGISTRY_PORT": "18080", "FIT_LOG_LEVEL": "debug",
-			"FIT_ENVIRONMENT": "prod",
-		})
+		r := f.run(f.entry, allSettings())
 		if r.code != 0 {
 			t.Fatalf("want exit 0\n%s", r)
 		}

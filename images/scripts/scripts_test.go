@@ -636,11 +636,7 @@ func TestConfGenerated(t *testing.T) {
 
 	t.Run("all settings", func(t *testing.T) {
 		f := newFixture(t)
-		r := f.run(f.entry, map[string]string{
-			"FIT_APP_NAME": "shop", "FIT_WORKER_ID": "w-1", "FIT_HTTP_PORT": "08081",
-			"FIT_REGISTRY_HOST": "localhost", "FIT_REGISTRY_PORT": "18080", "FIT_LOG_LEVEL": "debug",
-			"FIT_ENVIRONMENT": "prod",
-		})
+		r := f.run(f.entry, allSettings())
 		if r.code != 0 {
 			t.Fatalf("want exit 0\n%s", r)
 		}
@@ -1368,5 +1364,15 @@ func TestLibraryFromEnv(t *testing.T) {
 	r = f.run(f.health, map[string]string{"FIT_SCRIPTS_LIB": moved})
 	if want := "unhealthy: nothing listens on port 9090 (from server.http.port in " + f.confPath() + ")"; r.code != 1 || !strings.HasPrefix(r.stdout, want) {
 		t.Fatalf("want %q\n%s", want, r)
+	}
+}
+
+// allSettings sets every variable the entrypoint writes into conf/fitframework.yml, each to a
+// value other than its default (the port with a leading zero, which must be dropped).
+func allSettings() map[string]string {
+	return map[string]string{
+		"FIT_APP_NAME": "shop", "FIT_WORKER_ID": "w-1", "FIT_HTTP_PORT": "08081",
+		"FIT_REGISTRY_HOST": "localhost", "FIT_REGISTRY_PORT": "18080", "FIT_LOG_LEVEL": "debug",
+		"FIT_ENVIRONMENT": "prod",
 	}
 }
