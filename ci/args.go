@@ -70,6 +70,12 @@ func (fs *flagSet) usage() {
 	})
 }
 
+// selection registers --os and --skip-os, the seed's ONLY_OS and SKIP_OS.
+func (fs *flagSet) selection(only, skip *string) {
+	fs.StringVar(only, "os", "", "only these operating `systems`, comma separated (default: all of "+strings.Join(catalog.Names(), ", ")+")")
+	fs.StringVar(skip, "skip-os", "", "skip these operating `systems`, comma separated")
+}
+
 // parse parses args; leftover positional arguments are a mistake.
 func (fs *flagSet) parse(args []string) error {
 	if err := fs.Parse(args); err != nil {

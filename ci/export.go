@@ -13,6 +13,7 @@ import (
 	"dagger.io/dagger"
 
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
 )
 
 // A release publishes what it tested: release-check --export-dir DIR writes every OS image that
@@ -73,7 +74,7 @@ func exportImage(ctx context.Context, c *dagger.Client, dir, osName string, v re
 	file := c.Container().AsTarball(dagger.ContainerAsTarballOpts{PlatformVariants: variants})
 	if _, err := file.Export(ctx, partial); err != nil {
 		os.Remove(partial)
-		return exportedImage{}, fmt.Errorf("cannot export the image: %s", firstLine(err.Error()))
+		return exportedImage{}, fmt.Errorf("cannot export the image: %s", report.FirstLine(err.Error()))
 	}
 	if err := os.Chmod(partial, 0o644); err != nil { // the engine writes 0600: let an upload step read it
 		os.Remove(partial)

@@ -32,8 +32,7 @@ func parseBuildAll(args []string, getenv func(string) string, rep Reporter, stdo
 	var b buildFlags
 	var only, skip, platforms, registry, username, passwordEnv string
 	fs := newFlags("build-all", buildAllSynopsis, stdout)
-	fs.StringVar(&only, "os", "", "only these operating `systems`, comma separated (default: all of "+strings.Join(catalog.Names(), ", ")+")")
-	fs.StringVar(&skip, "skip-os", "", "skip these operating `systems`, comma separated")
+	fs.selection(&only, &skip)
 	fs.IntVar(&o.parallel, "parallel", 2, "how many OS builds run at once (`N`)")
 	fs.StringVar(&platforms, "platforms", "", "`platforms`, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's)")
 	fs.StringVar(&registry, "registry", "", "registry `prefix` for the tags, e.g. registry.example.com/fit/ or modelengine/")
@@ -99,7 +98,7 @@ func buildAll(ctx context.Context, env *Env, o buildAllOptions) []report.Result 
 func failAll(oses []catalog.OS, r release.Registry, v release.Version, err error) []report.Result {
 	out := make([]report.Result, len(oses))
 	for i, o := range oses {
-		out[i] = report.Result{OS: o.Name, Tags: release.Refs(r, v, o.Name), Err: firstLine(err.Error())}
+		out[i] = report.Result{OS: o.Name, Tags: release.Refs(r, v, o.Name), Err: report.FirstLine(err.Error())}
 	}
 	return out
 }

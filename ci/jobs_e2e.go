@@ -98,8 +98,8 @@ func reportE2E(rep Reporter, osName string, v release.Version, steps []report.St
 		if errors.As(runErr, &failure) {
 			md += fmt.Sprintf("\n**Failed step:** %s  \n**Expected:** %s  \n**Seen:** %s\n", mdCell(failure.Step), mdCell(failure.Expected), mdCell(failure.Seen))
 		} else {
-			md += "\n**Error:** " + mdCell(firstLine(runErr.Error())) + "\n"
-			text += "error: " + firstLine(runErr.Error()) + "\n"
+			md += "\n**Error:** " + mdCell(report.FirstLine(runErr.Error())) + "\n"
+			text += "error: " + report.FirstLine(runErr.Error()) + "\n"
 		}
 	}
 	writeErr := errors.Join(rep.Summary(md, text),
@@ -120,5 +120,5 @@ func reportE2E(rep Reporter, osName string, v release.Version, steps []report.St
 	if writeErr != nil {
 		rep.Error("ci e2e: cannot write outputs", writeErr.Error())
 	}
-	return failedf("e2e of FIT %s on %s failed: %s", v, osName, firstLine(runErr.Error()))
+	return failedf("e2e of FIT %s on %s failed: %s", v, osName, report.FirstLine(runErr.Error()))
 }

@@ -179,14 +179,14 @@ func publishTarball(ctx context.Context, env *Env, o publishOptions) (report.Res
 		}
 		got, err := ctr.Platform(ctx)
 		if err != nil {
-			return fail(fmt.Errorf("cannot import the %s image of %s: %s", img.Platform, o.imageTar, firstLine(err.Error())))
+			return fail(fmt.Errorf("cannot import the %s image of %s: %s", img.Platform, o.imageTar, report.FirstLine(err.Error())))
 		}
 		if p, err := release.ParsePlatform(string(got)); err != nil || !samePlatform(p, img.Platform) {
 			return fail(fmt.Errorf("importing the %s image of %s gave a %s image", img.Platform, o.imageTar, got))
 		}
 		fv, err := ctr.EnvVariable(ctx, "FIT_VERSION")
 		if err != nil {
-			return fail(fmt.Errorf("cannot read the imported %s image: %s", img.Platform, firstLine(err.Error())))
+			return fail(fmt.Errorf("cannot read the imported %s image: %s", img.Platform, report.FirstLine(err.Error())))
 		}
 		if fv != v.String() {
 			return fail(fmt.Errorf("the imported %s image has FIT_VERSION=%q, not %s", img.Platform, fv, v))
@@ -234,7 +234,7 @@ func reportPublish(rep Reporter, r release.Registry, v release.Version, res repo
 		if writeErr != nil {
 			rep.Error("ci publish: cannot write outputs", writeErr.Error())
 		}
-		return failedf("publish of FIT %s on %s failed: %s", v, res.OS, firstLine(res.Err))
+		return failedf("publish of FIT %s on %s failed: %s", v, res.OS, report.FirstLine(res.Err))
 	}
 	return writeErr // main reports it
 }

@@ -54,8 +54,7 @@ func parseReleaseCheck(args []string, stdout io.Writer) (releaseOptions, error) 
 	var b buildFlags
 	var only, skip, registry, budget, timeout, platforms string
 	fs := newFlags("release-check", releaseCheckSynopsis, stdout)
-	fs.StringVar(&only, "os", "", "only these operating `systems`, comma separated (default: all of "+strings.Join(catalog.Names(), ", ")+")")
-	fs.StringVar(&skip, "skip-os", "", "skip these operating `systems`, comma separated")
+	fs.selection(&only, &skip)
 	fs.StringVar(&registry, "registry", "", "registry `prefix` the release goes to: checks that the version is not published there yet")
 	fs.StringVar(&o.username, "username", "", "registry user `name` (checks the login is ready and accepted)")
 	fs.StringVar(&o.passwordEnv, "password-env", "", "`NAME` of the environment variable holding the registry password or token")
@@ -369,7 +368,7 @@ func checkArtifact(ctx context.Context, c *dagger.Client, v release.Version, a a
 		if a.checksum != "" {
 			// the download is cached: this only hashes it (pipeline.Download's sha256sum of the bytes)
 			if _, err := pipeline.Download(ctx, c, v, a.url, a.checksum); err != nil {
-				cl.fail("artifact checksum", firstLine(err.Error()))
+				cl.fail("artifact checksum", report.FirstLine(err.Error()))
 				return nil, false
 			}
 			got = a.checksum
@@ -454,7 +453,7 @@ func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, 
 		checks, err := pipeline.Check(ctx, img, v)
 		count = len(checks)
 		if err != nil {
-			problems = append(problems, on(platforms[i])+firstLine(err.Error()))
+			problems = append(problems, on(platforms[i])+report.FirstLine(err.Error()))
 			continue
 		}
 		if failed := checks.Failed(); len(failed) > 0 {
@@ -481,7 +480,7 @@ func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, 
 	for i, img := range variants {
 		size, err := pipeline.CompressedSize(ctx, img)
 		if err != nil {
-			sizeErr = fmt.Errorf("%s%s", on(platforms[i]), firstLine(err.Error()))
+			sizeErr = fmt.Errorf("%s%s", on(platforms[i]), report.FirstLine(err.Error()))
 			break
 		}
 		sizes = append(sizes, on(platforms[i])+FormatSize(size))
@@ -521,7 +520,7 @@ func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, 
 		add(3, Fail, time.Since(start), "step %q: expected %s, saw %s", failure.Step, failure.Expected, failure.Seen)
 		r.logs = strings.TrimSpace(failure.Logs)
 	case err != nil:
-		add(3, Fail, time.Since(start), "%s", firstLine(err.Error()))
+		add(3, Fail, time.Since(start), "%s", report.FirstLine(err.Error()))
 	case e2ePlatform != "":
 		add(3, Pass, time.Since(start), "%d steps passed on %s (the engine's platform)", len(steps), e2ePlatform)
 	default:
@@ -550,7 +549,7 @@ func checkOS(ctx context.Context, rep Reporter, c *dagger.Client, o catalog.OS, 
 	start = time.Now()
 	e, err := exportImage(ctx, c, opts.exportDir, o.Name, v, variants)
 	if err != nil {
-		add(4, Fail, time.Since(start), "%s", firstLine(err.Error()))
+		add(4, Fail, time.Since(start), "%s", report.FirstLine(err.Error()))
 		return r
 	}
 	tarball, _ := exportPaths(opts.exportDir, o.Name)

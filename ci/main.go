@@ -23,6 +23,8 @@ import (
 	"syscall"
 
 	"dagger.io/dagger"
+
+	"dagger/fit-images/images/report"
 )
 
 // Env is what a job runs with; tests swap every part.
@@ -123,7 +125,7 @@ func exitCode(name string, err error, rep Reporter, stderr io.Writer) int {
 	if !errors.As(err, &failed) { // a failure the job did not report yet
 		rep.Error("ci "+name+" failed", err.Error())
 	}
-	fmt.Fprintf(stderr, "ci %s: FAILED: %s\n", name, firstLine(err.Error()))
+	fmt.Fprintf(stderr, "ci %s: FAILED: %s\n", name, report.FirstLine(err.Error()))
 	return 1
 }
 
@@ -151,12 +153,4 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nInside GitHub Actions (GITHUB_ACTIONS=true) results go to step outputs, the step summary and annotations;")
 	fmt.Fprintln(w, "elsewhere they are printed. Exit status: 0 passed, 1 failed, 2 bad input (nothing built or pushed).")
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

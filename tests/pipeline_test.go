@@ -15,6 +15,7 @@ import (
 	"dagger/fit-images/images/e2e"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -121,7 +122,7 @@ func TestE2EFailsForTheRightReason(t *testing.T) {
 			assert.NotEmpty(t, f.Logs, "the failure carries the container's logs")
 			require.NotEmpty(t, steps)
 			assert.False(t, steps[len(steps)-1].OK)
-			t.Logf("%s failed at %q after %s: %s", c.variant, f.Step, time.Since(start).Round(time.Second), firstLineOf(err.Error()))
+			t.Logf("%s failed at %q after %s: %s", c.variant, f.Step, time.Since(start).Round(time.Second), report.FirstLine(err.Error()))
 		})
 	}
 }
@@ -162,11 +163,6 @@ func TestPushRejectedWithoutValidLogin(t *testing.T) {
 	digests, err := pipeline.Publish(ctx, client, []*dagger.Container{img}, r, refs[:1], right)
 	require.NoError(t, err)
 	assert.Regexp(t, `@sha256:[0-9a-f]{64}$`, digests[0])
-}
-
-func firstLineOf(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }
 
 // A release that ships its own conf/fitframework.yml: the env overrides (FIT_HTTP_PORT,

@@ -75,7 +75,7 @@ func (r *run) step(name string, fn func() (string, error)) error {
 		if f, ok := err.(*Failure); ok && f.Step == "" {
 			f.Step = name
 		}
-		s.Detail = firstLine(err.Error())
+		s.Detail = report.FirstLine(err.Error())
 	}
 	r.steps = append(r.steps, s)
 	return err
@@ -224,14 +224,6 @@ func execIn(ctx context.Context, img *dagger.Container, args []string, entrypoin
 	}
 	code, err := ctr.ExitCode(ctx)
 	return out, code, err
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func clip(s string) string {

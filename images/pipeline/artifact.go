@@ -11,6 +11,7 @@ import (
 	"dagger.io/dagger"
 
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
 )
 
 // toolsImage unpacks and inspects artifacts; Debian's unzip reports corrupt archives precisely.
@@ -30,7 +31,7 @@ func Download(ctx context.Context, c *dagger.Client, v release.Version, url, che
 	f := c.HTTP(u, dagger.HTTPOpts{Name: v.String() + ".zip"})
 	// Sync forces the download now, so an unreachable URL fails here with a message of ours
 	if _, err := f.Sync(ctx); err != nil {
-		return nil, fmt.Errorf("cannot download the FIT %s artifact from %s: %s; check that release v%s exists, or pass --url or a local --artifact", v, u, firstLine(err), v)
+		return nil, fmt.Errorf("cannot download the FIT %s artifact from %s: %s; check that release v%s exists, or pass --url or a local --artifact", v, u, report.FirstLine(err.Error()), v)
 	}
 	if sum == "" {
 		return f, nil
@@ -38,7 +39,7 @@ func Download(ctx context.Context, c *dagger.Client, v release.Version, url, che
 	// the engine's own file digests hash more than the bytes, so sha256sum it is
 	out, err := tools(c).WithMountedFile("/in/artifact.zip", f).WithExec([]string{"sha256sum", "/in/artifact.zip"}).Stdout(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cannot checksum the FIT %s artifact: %s", v, firstLine(err))
+		return nil, fmt.Errorf("cannot checksum the FIT %s artifact: %s", v, report.FirstLine(err.Error()))
 	}
 	fields := strings.Fields(out)
 	if len(fields) == 0 {
@@ -67,14 +68,14 @@ chmod -R u+rwX,go+rX /out && chmod 0755 /out/bin/*`
 		WithExec([]string{"bash", "-c", script}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 	code, err := ctr.ExitCode(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the FIT %s artifact: %s", v, firstLine(err))
+		return nil, fmt.Errorf("cannot read the FIT %s artifact: %s", v, report.FirstLine(err.Error()))
 	}
 	if code != 0 {
 		detail, _ := ctr.Stderr(ctx)
 		detail = strings.TrimSpace(detail)
 		switch code {
 		case 10:
-			return nil, fmt.Errorf("the FIT %s artifact is not a valid zip (%s): pass the release zip %s.zip, or check the download URL", v, firstLine(fmt.Errorf("%s", detail)), v)
+			return nil, fmt.Errorf("the FIT %s artifact is not a valid zip (%s): pass the release zip %s.zip, or check the download URL", v, report.FirstLine(detail), v)
 		case 11:
 			return nil, fmt.Errorf("the FIT %s artifact lacks %sbin/fit: is it the release zip of FIT %s? It starts with:\n%s", v, release.ArtifactRoot(v), v, detail)
 		default:
@@ -87,13 +88,4 @@ chmod -R u+rwX,go+rX /out && chmod 0755 /out/bin/*`
 func tools(c *dagger.Client) *dagger.Container {
 	return c.Container().From(toolsImage).
 		WithExec([]string{"sh", "-c", "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends unzip >/dev/null && rm -rf /var/lib/apt/lists/*"})
-}
-
-// firstLine keeps error messages to one readable line; engine errors carry long traces.
-func firstLine(err error) string {
-	s := strings.TrimSpace(err.Error())
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"dagger.io/dagger"
 
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
 )
 
 // Auth is a registry login; the password stays a secret end to end.
@@ -46,7 +47,7 @@ func pushError(ref string, r release.Registry, err error) error {
 		strings.Contains(low, "denied") || strings.Contains(low, "authentication required"):
 		return fmt.Errorf("push of %s rejected by %s (authentication or permission): check --username/--password and that this account may push there", ref, r.Host())
 	case strings.Contains(low, "connection refused") || strings.Contains(low, "no such host") || strings.Contains(low, "i/o timeout"):
-		return fmt.Errorf("push of %s failed: registry %s is unreachable (%s)", ref, r.Host(), firstLine(err))
+		return fmt.Errorf("push of %s failed: registry %s is unreachable (%s)", ref, r.Host(), report.FirstLine(err.Error()))
 	}
-	return fmt.Errorf("push of %s failed: %s", ref, firstLine(err))
+	return fmt.Errorf("push of %s failed: %s", ref, report.FirstLine(err.Error()))
 }

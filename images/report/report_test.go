@@ -61,3 +61,11 @@ func TestChecksAndSteps(t *testing.T) {
 		t.Errorf("StepsMarkdown() =\n%s", md)
 	}
 }
+
+func TestFirstLine(t *testing.T) {
+	for in, want := range map[string]string{"": "", "one": "one", "  two\nthree\n": "two", "\nfour": "four"} {
+		if got := FirstLine(in); got != want {
+			t.Errorf("FirstLine(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
