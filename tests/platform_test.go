@@ -78,7 +78,9 @@ func TestCallBuildAllMultiArchPush(t *testing.T) {
 		require.NoError(t, err)
 		var idx struct {
 			MediaType string
-			Manifests []struct{ Platform struct{ OS, Architecture string } }
+			Manifests []struct {
+				Platform struct{ OS, Architecture string }
+			}
 		}
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&idx))
 		resp.Body.Close()
