@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	sdkdagger "dagger.io/dagger"
@@ -11,6 +12,7 @@ import (
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -131,4 +133,86 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// missingQuery is the validated arguments of missing-releases.
+type missingQuery struct {
+	version, floor release.Version // version is zero unless --version was given
+	oses           []string
+	registry       release.Registry
+	api            *url.URL
+	limit          int
+	skip           []release.Version
+}
+
+func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q missingQuery, err error) {
+	if strings.TrimSpace(version) != "" {
+		if q.version, err = release.ParseVersion(version); err != nil {
+			return q, err
+		}
+	} else if rebuild {
+		return q, fmt.Errorf("--rebuild needs --version: say which published version to rebuild")
+	}
+	for _, s := range release.SplitList(skip) {
+		v, err := release.ParseVersion(s)
+		if err != nil {
+			return q, fmt.Errorf("--skip-version: %w", err)
+		}
+		q.skip = append(q.skip, v)
+	}
+	if q.floor, err = release.ParseVersion(since); err != nil {
+		return q, fmt.Errorf("--since: %w", err)
+	}
+	oses, err := options.OSes(os, "")
+	if err != nil {
+		return q, err
+	}
+	for _, o := range oses {
+		q.oses = append(q.oses, o.Name)
+	}
+	if strings.TrimSpace(registry) == "" {
+		return q, fmt.Errorf("no --registry given: say which registry to compare with, e.g. modelengine/ or localhost:5000/")
+	}
+	if q.registry, err = release.ParseRegistry(registry); err != nil {
+		return q, err
+	}
+	if q.api, err = upstream.ParseAPIURL(apiURL); err != nil {
+		return q, err
+	}
+	if q.limit, err = upstream.ParseLimit(limit); err != nil {
+		return q, err
+	}
+	if format != "text" && format != "json" {
+		return q, fmt.Errorf("unknown --format %q: use text or json", format)
+	}
+	return q, nil
+}
+
+// login reads a registry login; one half without the other is a mistake.
+func login(ctx context.Context, username string, password *dagger.Secret) (string, string, error) {
+	switch {
+	case username == "" && password == nil:
+		return "", "", nil
+	case username == "" || password == nil:
+		return "", "", fmt.Errorf("registry login needs both --username and --password")
+	}
+	p, err := plaintext(ctx, password)
+	return username, p, err
+}
+
+func plaintext(ctx context.Context, s *dagger.Secret) (string, error) {
+	if s == nil {
+		return "", nil
+	}
+	return s.Plaintext(ctx)
+}
+
+// endpoint starts a service the caller handed over (tcp://localhost:PORT: a server on their
+// machine) and answers the host:port this function reaches it at.
+func endpoint(ctx context.Context, svc *dagger.Service) (string, error) {
+	started, err := svc.Start(ctx)
+	if err != nil {
+		return "", fmt.Errorf("cannot start the service: %w", err)
+	}
+	return started.Endpoint(ctx)
 }

@@ -20,10 +20,6 @@ import (
 // Tags says where and how to list the tags of the image under a registry prefix.
 type Tags struct {
 	Registry release.Registry
-	// Endpoint, when set, is the host:port actually dialled instead of the prefix's host: a
-	// test or laptop registry the caller handed over as a service. It is spoken to over plain
-	// http, as loopback registries are.
-	Endpoint string
 	// Username and Password log in; empty lists anonymously (enough for public images).
 	Username, Password string
 	// Transport is the base HTTP transport (nil: go-containerregistry's default).
@@ -31,23 +27,12 @@ type Tags struct {
 }
 
 // List answers every tag of {registry}fit-framework; a repository that does not exist yet has
-// no tags. Only loopback registries and Endpoint are spoken to over plain http; credentials go
+// no tags. Only loopback registries are spoken to over plain http; credentials go
 // only to the registry's own host (for Docker Hub, also its token service auth.docker.io).
 func (t Tags) List(ctx context.Context) ([]string, error) {
-	host := t.Registry.Host()
-	dial := host
-	if t.Endpoint != "" {
-		dial = t.Endpoint
-	}
-	path := strings.TrimSuffix(strings.TrimPrefix(string(t.Registry), host+"/"), "/")
-	if t.Registry.Host() == "docker.io" && !strings.HasPrefix(string(t.Registry), "docker.io/") {
-		path = strings.TrimSuffix(string(t.Registry), "/")
-	}
-	repoName := dial + "/" + strings.TrimPrefix(path+"/"+release.ImageName, "/")
-	if path == dial || path == host {
-		repoName = dial + "/" + release.ImageName
-	}
-	plain := t.Endpoint != "" || IsLoopback(hostOnly(dial))
+	// go-containerregistry reads "modelengine/fit-framework" as Docker Hub's, like docker does
+	repoName := string(t.Registry) + release.ImageName
+	plain := IsLoopback(hostOnly(t.Registry.Host()))
 	var opts []name.Option
 	if plain {
 		opts = append(opts, name.Insecure)

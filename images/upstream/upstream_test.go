@@ -65,7 +65,7 @@ func TestCompare(t *testing.T) {
 	tags := []string{"3.6.0-debian", "3.6-debian", "debian", "3.6.1-alpine", "3.6.1-debian", "3.6.2-debian-old", "latest-alpine"}
 	got := Compare(vs, oses, tags, 0)
 	assert.Equal(t, "3.6.0 alpine\n3.6.2 alpine\n3.6.2 debian\n3.6.10 alpine\n3.6.10 debian\n", Text(got), "oldest first, floating tags do not count")
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine"}, {"3.6.2", "alpine,debian"}}, Matrix(Compare(vs, oses, tags, 2)), "the bound keeps the oldest versions")
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine", ""}, {"3.6.2", "alpine,debian", ""}}, Matrix(Compare(vs, oses, tags, 2)), "the bound keeps the oldest versions")
 	assert.Empty(t, Compare(vs, []string{"debian"}, append(tags, "3.6.2-debian", "3.6.10-debian"), 0))
 	assert.Equal(t, "", Text(nil))
 	b, err := json.Marshal(Matrix(nil))
@@ -74,6 +74,18 @@ func TestCompare(t *testing.T) {
 
 	_, err = ParseLimit(-1)
 	assert.ErrorContains(t, err, "--limit -1 is negative")
+}
+
+func TestRebuildAndWithout(t *testing.T) {
+	tags := []string{"3.6.0-debian", "alpine"}
+	m := Rebuild(v(t, "3.6.0"), []string{"alpine", "debian"}, tags)
+	assert.Equal(t, "3.6.0 alpine\n3.6.0 debian (published: rebuilt and pushed again)\n", Text([]Missing{m}))
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian"}}, Matrix([]Missing{m}))
+	assert.Empty(t, Rebuild(v(t, "3.6.1"), []string{"debian"}, tags).Republish, "nothing published: a plain release")
+
+	vs := []release.Version{v(t, "3.6.0"), v(t, "3.6.1"), v(t, "3.6.2")}
+	assert.Equal(t, []string{"3.6.0", "3.6.2"}, strs(Without(vs, []release.Version{v(t, "v3.6.1"), v(t, "3.9.9")})))
+	assert.Equal(t, strs(vs), strs(Without(vs, nil)))
 }
 
 func TestNextPage(t *testing.T) {
@@ -180,9 +192,9 @@ func TestTagsList(t *testing.T) {
 	require.NoError(t, err, "a repository that does not exist has no tags")
 	assert.Empty(t, tags)
 
-	// the same registry reached through an endpoint, as a service handed over by the caller
-	named, _ := release.ParseRegistry("registry.example.com/team")
-	tags, err = Tags{Registry: named, Endpoint: host}.List(context.Background())
+	// the same registry under another loopback name, dialled elsewhere as a service of the caller is
+	named, _ := release.ParseRegistry("localhost:1/team")
+	tags, err = Tags{Registry: named, Transport: DialVia(map[string]string{"localhost:1": host})}.List(context.Background())
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"3.6.0-debian", "debian"}, tags)
 
@@ -217,4 +229,36 @@ func TestIsLoopback(t *testing.T) {
 		"10.0.0.1": false, "registry.example.com": false, "localhost.example.com": false} {
 		assert.Equal(t, want, IsLoopback(h), h)
 	}
+}
+
+func TestDialVia(t *testing.T) {
+	var auth []string
+	srv := releasesAPI(t, sample, &auth)
+	// the caller's name for the server (its Link headers name srv.URL, also routed) → where it really is
+	u, _ := ParseAPIURL(srv.URL + "/repos/ModelEngine-Group/fit-framework/releases")
+	hc := &http.Client{Transport: DialVia(map[string]string{"api.invalid:80": u.Host})}
+	alias, _ := ParseAPIURL("http://api.invalid/repos/ModelEngine-Group/fit-framework/releases")
+	assert.Equal(t, "api.invalid:80", HostPort(alias))
+	assert.Equal(t, "api.github.com:443", HostPort(must(ParseAPIURL(""))))
+	_, err := ListReleases(context.Background(), hc, alias, "")
+	assert.ErrorContains(t, err, "points at another server", "the server's own Link names its own address")
+	rs, err := ListReleases(context.Background(), hc, u, "")
+	require.NoError(t, err)
+	assert.Len(t, rs, len(sample))
+}
+
+func TestRegistryAddr(t *testing.T) {
+	for prefix, want := range map[string]string{"localhost:5000/": "localhost:5000", "modelengine/": "docker.io:443",
+		"registry.example.com/fit/": "registry.example.com:443", "localhost/x": "localhost:80", "[::1]:5000/": "[::1]:5000"} {
+		r, err := release.ParseRegistry(prefix)
+		require.NoError(t, err)
+		assert.Equal(t, want, RegistryAddr(r), prefix)
+	}
+}
+
+func must(u *url.URL, err error) *url.URL {
+	if err != nil {
+		panic(err)
+	}
+	return u
 }
