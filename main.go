@@ -454,6 +454,12 @@ func (m *FitImages) MissingReleases(
 	if err != nil {
 		return "", err
 	}
+	if err := needService(q.api.Hostname(), "--api-service", upstream.HostPort(q.api), apiService); err != nil {
+		return "", err
+	}
+	if err := needService(q.registry.Host(), "--registry-service", upstream.RegistryAddr(q.registry), registryService); err != nil {
+		return "", err
+	}
 	// servers of the caller's machine are reached through the services they handed over
 	routes := map[string]string{}
 	for addr, svc := range map[string]*dagger.Service{upstream.HostPort(q.api): apiService, upstream.RegistryAddr(q.registry): registryService} {

@@ -143,10 +143,13 @@ func TestCallMissingReleasesBadInput(t *testing.T) {
 		{[]string{"--format", "yaml"}, `unknown --format "yaml"`},
 		{[]string{"--rebuild"}, "--rebuild needs --version"},
 		{[]string{"--skip-version", "3.6.x"}, `--skip-version: malformed version "3.6.x"`},
+		// a function runs in the engine: the caller's loopback servers come as services
+		{[]string{"--registry", "localhost:5000/"}, "localhost:5000 is on your machine, which a Dagger function does not see: add --registry-service tcp://localhost:5000"},
+		{[]string{"--api-url", "http://127.0.0.1:8080/repos/o/r/releases"}, "add --api-service tcp://127.0.0.1:8080"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			args := append([]string{"missing-releases", "--registry", "localhost:5000/"}, c.args...)
+			args := append([]string{"missing-releases", "--registry", "registry.example.com/fit/"}, c.args...)
 			_, err := call(t, args...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
