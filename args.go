@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 
 	sdkdagger "dagger.io/dagger"
@@ -136,32 +135,24 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// missingQuery is the validated arguments of missing-releases.
-type missingQuery struct {
-	version, floor release.Version // version is zero unless --version was given
-	oses           []string
-	registry       release.Registry
-	api            *url.URL
-	limit          int
-	skip           []release.Version
-}
-
-func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q missingQuery, err error) {
+// parseMissing validates the arguments of missing-releases, before any request.
+func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q upstream.Query, err error) {
 	if strings.TrimSpace(version) != "" {
-		if q.version, err = release.ParseVersion(version); err != nil {
+		if q.Version, err = release.ParseVersion(version); err != nil {
 			return q, err
 		}
 	} else if rebuild {
 		return q, fmt.Errorf("--rebuild needs --version: say which published version to rebuild")
 	}
+	q.Rebuild = rebuild
 	for _, s := range release.SplitList(skip) {
 		v, err := release.ParseVersion(s)
 		if err != nil {
 			return q, fmt.Errorf("--skip-version: %w", err)
 		}
-		q.skip = append(q.skip, v)
+		q.Skip = append(q.Skip, v)
 	}
-	if q.floor, err = release.ParseVersion(since); err != nil {
+	if q.Floor, err = release.ParseVersion(since); err != nil {
 		return q, fmt.Errorf("--since: %w", err)
 	}
 	oses, err := options.OSes(os, "")
@@ -169,24 +160,54 @@ func parseMissing(version, since, os, registry, apiURL string, limit int, format
 		return q, err
 	}
 	for _, o := range oses {
-		q.oses = append(q.oses, o.Name)
+		q.OSes = append(q.OSes, o.Name)
 	}
 	if strings.TrimSpace(registry) == "" {
 		return q, fmt.Errorf("no --registry given: say which registry to compare with, e.g. modelengine/ or localhost:5000/")
 	}
-	if q.registry, err = release.ParseRegistry(registry); err != nil {
+	if q.Registry, err = release.ParseRegistry(registry); err != nil {
 		return q, err
 	}
-	if q.api, err = upstream.ParseAPIURL(apiURL); err != nil {
+	if q.API, err = upstream.ParseAPIURL(apiURL); err != nil {
 		return q, err
 	}
-	if q.limit, err = upstream.ParseLimit(limit); err != nil {
+	if q.Limit, err = upstream.ParseLimit(limit); err != nil {
 		return q, err
 	}
 	if format != "text" && format != "json" {
 		return q, fmt.Errorf("unknown --format %q: use text or json", format)
 	}
 	return q, nil
+}
+
+// hostService is a server of the caller's machine handed over as a service (tcp://localhost:PORT),
+// for the address it stands for and the flag that hands it over.
+type hostService struct {
+	addr, flag string
+	svc        *dagger.Service
+}
+
+// routes starts the services the caller handed over and maps each address to the endpoint this
+// function reaches it at. A loopback address without one is refused: inside the engine,
+// localhost is the function's own container, not the caller's machine.
+func routes(ctx context.Context, services ...hostService) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range services {
+		host, _, _ := net.SplitHostPort(s.addr)
+		switch {
+		case s.svc != nil:
+			started, err := s.svc.Start(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("cannot start the service of %s for %s: %w", s.flag, s.addr, err)
+			}
+			if out[s.addr], err = started.Endpoint(ctx); err != nil {
+				return nil, err
+			}
+		case upstream.IsLoopback(host):
+			return nil, fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", s.addr, s.flag, s.addr)
+		}
+	}
+	return out, nil
 }
 
 // login reads a registry login; one half without the other is a mistake.
@@ -219,14 +240,4 @@ func needService(host, flag, addr string, svc *dagger.Service) error {
 		return nil
 	}
 	return fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", addr, flag, addr)
-}
-
-// endpoint starts a service the caller handed over (tcp://localhost:PORT: a server on their
-// machine) and answers the host:port this function reaches it at.
-func endpoint(ctx context.Context, svc *dagger.Service) (string, error) {
-	started, err := svc.Start(ctx)
-	if err != nil {
-		return "", fmt.Errorf("cannot start the service: %w", err)
-	}
-	return started.Endpoint(ctx)
 }

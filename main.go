@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"dagger/fit-images/images/catalog"
@@ -454,46 +453,20 @@ func (m *FitImages) MissingReleases(
 	if err != nil {
 		return "", err
 	}
-	if err := needService(q.api.Hostname(), "--api-service", upstream.HostPort(q.api), apiService); err != nil {
+	// servers of the caller's machine come as services, reached under the caller's address for them
+	if q.Routes, err = routes(ctx, hostService{upstream.HostPort(q.API), "--api-service", apiService},
+		hostService{upstream.RegistryAddr(q.Registry), "--registry-service", registryService}); err != nil {
 		return "", err
 	}
-	if err := needService(q.registry.Host(), "--registry-service", upstream.RegistryAddr(q.registry), registryService); err != nil {
+	if q.Token, err = plaintext(ctx, token); err != nil {
 		return "", err
 	}
-	// servers of the caller's machine are reached through the services they handed over
-	routes := map[string]string{}
-	for addr, svc := range map[string]*dagger.Service{upstream.HostPort(q.api): apiService, upstream.RegistryAddr(q.registry): registryService} {
-		if svc != nil {
-			if routes[addr], err = endpoint(ctx, svc); err != nil {
-				return "", err
-			}
-		}
-	}
-	via := upstream.DialVia(routes)
-	tags := upstream.Tags{Registry: q.registry, Transport: via}
-	if tags.Username, tags.Password, err = login(ctx, username, password); err != nil {
+	if q.Username, q.Password, err = login(ctx, username, password); err != nil {
 		return "", err
 	}
-	versions := []release.Version{q.version}
-	if q.version == (release.Version{}) {
-		secret, err := plaintext(ctx, token)
-		if err != nil {
-			return "", err
-		}
-		rs, err := upstream.ListReleases(ctx, &http.Client{Transport: via}, q.api, secret)
-		if err != nil {
-			return "", err
-		}
-		finals, _ := upstream.Finals(rs, q.floor)
-		versions = upstream.Without(finals, q.skip)
-	}
-	have, err := tags.List(ctx)
+	missing, err := q.Run(ctx)
 	if err != nil {
 		return "", err
-	}
-	missing := upstream.Compare(versions, q.oses, have, q.limit)
-	if rebuild {
-		missing = []upstream.Missing{upstream.Rebuild(q.version, q.oses, have)}
 	}
 	if format == "json" {
 		b, err := json.Marshal(upstream.Matrix(missing))

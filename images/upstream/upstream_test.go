@@ -262,3 +262,29 @@ func must(u *url.URL, err error) *url.URL {
 	}
 	return u
 }
+
+// The whole question without an engine: the example, a loopback API holding 3.5.9,
+// 3.6.0, 3.6.1 and 3.7.0-rc.1 and a registry holding only 3.6.0-debian, floor 3.6.0.
+func TestQueryRun(t *testing.T) {
+	api := releasesAPI(t, []Release{{TagName: "v3.7.0-rc.1", Prerelease: true}, {TagName: "v3.6.1"}, {TagName: "v3.6.0"}, {TagName: "v3.5.9"}}, nil)
+	reg := httptest.NewServer(registry.New())
+	defer reg.Close()
+	host := strings.TrimPrefix(reg.URL, "http://")
+	img, err := random.Image(64, 1)
+	require.NoError(t, err)
+	ref, err := name.NewTag(host+"/fit-framework:3.6.0-debian", name.Insecure)
+	require.NoError(t, err)
+	require.NoError(t, remote.Write(ref, img))
+
+	r, _ := release.ParseRegistry(host)
+	q := Query{Registry: r, OSes: []string{"alpine", "debian"}, Floor: v(t, "3.6.0"),
+		API: must(ParseAPIURL(api.URL + "/repos/ModelEngine-Group/fit-framework/releases"))}
+	ms, err := q.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "3.6.0 alpine\n3.6.1 alpine\n3.6.1 debian\n", Text(ms))
+
+	q.Version, q.Rebuild = v(t, "3.6.0"), true
+	ms, err = q.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian"}}, Matrix(ms))
+}
