@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"dagger/fit-images/images/release"
 )
@@ -32,7 +33,8 @@ func (q Query) Run(ctx context.Context) ([]Missing, error) {
 	via := DialVia(q.Routes)
 	versions := []release.Version{q.Version}
 	if q.Version == (release.Version{}) {
-		rs, err := ListReleases(ctx, &http.Client{Transport: via}, q.API, q.Token)
+		// a stalled API fails the run instead of holding the daily catch-up
+		rs, err := ListReleases(ctx, &http.Client{Transport: via, Timeout: 2 * time.Minute}, q.API, q.Token)
 		if err != nil {
 			return nil, err
 		}
