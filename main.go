@@ -18,6 +18,7 @@ import (
 	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -400,4 +401,76 @@ func (m *FitImages) EndToEnd(
 		return "", fmt.Errorf("%w\n%s", runErr, out)
 	}
 	return out, nil
+}
+
+// FIT releases with no images yet: the final releases ≥ --since (GitHub API) whose {V}-{OS} tag the registry lacks, oldest first; with --version, only that version (a pre-release too), without the API.
+// +cache="never"
+func (m *FitImages) MissingReleases(
+	ctx context.Context,
+	// registry prefix the images are pushed to, e.g. modelengine/ or localhost:5000/
+	registry string,
+	// oldest FIT version considered (the catch-up floor)
+	// +default="3.6.0"
+	since string,
+	// check only this version, as a dispatched release would push it; the API is not asked and --since does not apply
+	// +optional
+	version string,
+	// only these operating systems, comma separated (default: all)
+	// +optional
+	os string,
+	// the GitHub "list releases" API of FIT
+	// +default="https://api.github.com/repos/ModelEngine-Group/fit-framework/releases"
+	apiUrl string,
+	// GitHub token for the API (higher rate limit), e.g. env:GITHUB_TOKEN
+	// +optional
+	token *dagger.Secret,
+	// answer at most this many versions, the oldest (0: all)
+	// +optional
+	limit int,
+	// leave these versions out, comma separated (the scheduled catch-up passes those whose release is running)
+	// +optional
+	skipVersion string,
+	// with --version: answer every selected OS, the published ones too, to rebuild and push {V}-{OS} again
+	// +optional
+	rebuild bool,
+	// text (one "VERSION OS" line per missing image) or json (the release matrix: [{"version","os"}], OSes comma separated)
+	// +default="text"
+	format string,
+	// registry user name (public images list without one)
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the API server when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
+	// +optional
+	apiService *dagger.Service,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
+) (string, error) {
+	q, err := parseMissing(version, since, os, registry, apiUrl, limit, format, skipVersion, rebuild)
+	if err != nil {
+		return "", err
+	}
+	// servers of the caller's machine come as services, reached under the caller's address for them
+	if q.Routes, err = routes(ctx, hostService{upstream.HostPort(q.API), "--api-service", apiService},
+		hostService{upstream.RegistryAddr(q.Registry), "--registry-service", registryService}); err != nil {
+		return "", err
+	}
+	if q.Token, err = plaintext(ctx, token); err != nil {
+		return "", err
+	}
+	if q.Username, q.Password, err = login(ctx, username, password); err != nil {
+		return "", err
+	}
+	missing, err := q.Run(ctx)
+	if err != nil {
+		return "", err
+	}
+	if format == "json" {
+		b, err := json.Marshal(upstream.Matrix(missing))
+		return string(b) + "\n", err
+	}
+	return upstream.Text(missing), nil
 }
