@@ -144,6 +144,7 @@ func TestCallE2E(t *testing.T) {
 			}
 			out, err := call(t, args...)
 			require.NoError(t, err)
+			t.Log(out)
 			if v == "3.6.2" {
 				var rep struct {
 					OK    bool
