@@ -28,6 +28,7 @@ fit_jvm() {
 fit_jvm || unhealthy "FIT is not running (no java process of fit-discrete-launcher-*.jar)"
 http_port "${WORDS[@]}" || unhealthy "invalid HTTP port '$SETTING' (from $SOURCE)"
 url=http://127.0.0.1:$SETTING/actuator/plugins
-code=$(curl -sS --noproxy '*' --max-time 5 -o /dev/null -w '%{http_code}' "$url" 2>&1) || unhealthy "GET $url: ${code##*curl: }"
+code=$(curl -s --noproxy '*' --max-time 5 -o /dev/null -w '%{http_code}' "$url") ||
+	unhealthy "no answer from GET $url (port from $SOURCE; curl status $?: 7 nothing listens, 28 no answer within 5s)"
 [[ $code == 2?? ]] || unhealthy "GET $url answered HTTP $code"
 printf 'healthy: FIT runs as pid %s, GET %s answered HTTP %s (port from %s)\n' "$PID" "$url" "$code" "$SOURCE"

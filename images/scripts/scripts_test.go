@@ -37,13 +37,19 @@ type install struct {
 // newInstall unpacks the fixture release of version below a temporary folder and installs the scripts.
 func newInstall(t *testing.T, version string) *install {
 	t.Helper()
+	return newInstallOf(t, fitfixture.Options{Version: version})
+}
+
+func newInstallOf(t *testing.T, o fitfixture.Options) *install {
+	t.Helper()
+	version := o.Version
 	for _, tool := range []string{"node", "java", "javac", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("SKIPPED: %s is not installed on this host; these tests run the scripts against the fixture release (node, JDK 17, curl)", tool)
 		}
 	}
 	root := t.TempDir()
-	a, err := fitfixture.Build(filepath.Join(root, "dist"), fitfixture.Options{Version: version})
+	a, err := fitfixture.Build(filepath.Join(root, "dist"), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,6 +460,17 @@ func TestBadSettings(t *testing.T) {
 	}
 	if r := in.run(in.health, nil); r.code != 1 || !strings.Contains(r.stdout, "unhealthy: FIT is not running") {
 		t.Errorf("healthcheck without FIT: %s", r)
+	}
+	// FIT runs but does not answer: one line that says so
+	in = newInstallOf(t, fitfixture.Options{Version: "3.6.0", Variant: fitfixture.NeverHealthy})
+	port := freePort(t)
+	p := in.start(in.entry, map[string]string{"FIT_HTTP_PORT": fmt.Sprint(port)})
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(p.stdout.String(), "HTTP server disabled") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r := in.run(in.health, nil); r.code != 1 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, fmt.Sprintf("unhealthy: no answer from GET http://127.0.0.1:%d/actuator/plugins (port from argument server.http.port=; curl status 7", port)) {
+		t.Errorf("healthcheck while FIT does not answer: %s", r)
 	}
 }
 
