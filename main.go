@@ -6,12 +6,11 @@
 package main
 
 import (
-	"time"
-
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/e2e"

@@ -173,7 +173,13 @@ func (r *run) running(ctx context.Context, img *dagger.Container, shipped map[st
 			if !strings.Contains(logs(), "worker.id: ") || !strings.Contains(logs(), want) {
 				return "", &Failure{Expected: "the start banner with `worker.id:` and `" + want + "` in the logs", Seen: "no banner"}
 			}
-			return "banner shows where worker id and HTTP port come from", nil
+			var shown []string
+			for _, line := range strings.Split(logs(), "\n") {
+				if _, kv, ok := strings.Cut(line, "[fit-entrypoint] "); ok && (strings.HasPrefix(kv, "worker.") || strings.HasPrefix(kv, "server.")) {
+					shown = append(shown, kv)
+				}
+			}
+			return strings.Join(shown, "; "), nil
 		}},
 		{"runs as uid 2000", func() (string, error) {
 			procs := strings.TrimSpace(blocks["procs"])
