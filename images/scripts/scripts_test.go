@@ -325,7 +325,7 @@ func TestStartPerVersion(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			in := newInstall(t, v)
 			port := freePort(t)
-			p := in.start(in.entry, map[string]string{"FIT_HTTP_PORT": fmt.Sprint(port), "FIT_LOG_LEVEL": "DEBUG", "JAVA_OPTS": "-Xmx64m -Ddb.password=hunter2"})
+			p := in.start(in.entry, map[string]string{"FIT_HTTP_PORT": fmt.Sprint(port), "FIT_LOG_LEVEL": "DEBUG", "JAVA_OPTS": "-Xmx64m -Ddb.password=hunter2 -Dapplication.name=opts-app"})
 			base := fmt.Sprintf("http://127.0.0.1:%d/actuator/", port)
 			code, body := get(t, p, base+"plugins")
 			if code != 200 || !strings.Contains(body, `"name":"fit-discrete-launcher"`) {
@@ -372,7 +372,7 @@ func TestStartPerVersion(t *testing.T) {
 			if strings.Contains(out, "hunter2") || !strings.Contains(out, "-Ddb.password=***") {
 				t.Errorf("the secret in JAVA_OPTS must be masked everywhere in the log: %s", out)
 			}
-			for _, want := range []string{fmt.Sprintf("server.http.port: %d (FIT_HTTP_PORT)", port), "worker.id: fit-worker-" + host + " (default: unique per container)", "application.name: application (" + in.confPath() + ")"} {
+			for _, want := range []string{fmt.Sprintf("server.http.port: %d (FIT_HTTP_PORT)", port), "worker.id: fit-worker-" + host + " (default: unique per container)", "application.name: opts-app (-Dapplication.name)", "Application opts-app, worker"} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("banner lacks %q:\n%s", want, r.stdout)
 				}
