@@ -179,6 +179,9 @@ func (r *run) running(ctx context.Context, img *dagger.Container, shipped map[st
 					shown = append(shown, kv)
 				}
 			}
+			if !strings.Contains(logs(), "worker.host: ") || strings.Contains(logs(), "worker.host: localhost (") {
+				return "", &Failure{Expected: "worker.host set to the container's address (the release's localhost is no address for other workers)", Seen: strings.Join(shown, "; ")}
+			}
 			return strings.Join(shown, "; "), nil
 		}},
 		{"runs as uid 2000", func() (string, error) {

@@ -73,15 +73,17 @@ mask() {
 	printf '%s' "${out[*]}"
 }
 
-# container_address: the address /etc/hosts (or hostname -i) gives this container's name, not loopback.
+# container_address: the address /etc/hosts gives this container's name (Docker writes it), else the
+# first local IPv4 address that is not loopback (from the kernel's table: no iproute2 needed).
 container_address() {
-	local a names
+	local a names prev=''
 	while read -r a names; do
 		[[ " $names " == *" $HOSTNAME "* && $a != 127.* && $a != ::1 ]] && printf '%s' "$a" && return 0
 	done < <(cat /etc/hosts 2>/dev/null)
-	for a in $(hostname -i 2>/dev/null); do
-		[[ $a == 127.* || $a == ::1 ]] || { printf '%s' "$a" && return 0; }
-	done
+	while read -r a names; do
+		[[ "$a $names" == "/32 host LOCAL" && -n $prev && $prev != 127.* ]] && printf '%s' "$prev" && return 0
+		[[ $a == "|--" ]] && prev=$names
+	done < <(cat /proc/net/fib_trie 2>/dev/null)
 	return 1
 }
 
