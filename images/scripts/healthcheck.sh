@@ -1,6 +1,6 @@
 #!/bin/bash
 # fit-healthcheck - HEALTHCHECK of the FIT Framework base images. Healthy (exit 0) when FIT's JVM (java
-# -jar …/fit-discrete-launcher-*.jar) runs and GET /actuator/plugins, which every release serves, answers
+# -jar $FIT_JAVA_DIR/fit-discrete-launcher-*.jar) runs and GET /actuator/plugins, which every release serves, answers
 # 2xx on the port FIT really uses: read from the JVM's command line the way FIT resolves it (argument >
 # -D > environment > conf file > 8080). Otherwise one line "unhealthy: …" and exit 1.
 set -uo pipefail
@@ -19,13 +19,13 @@ fit_jvm() {
 		WORDS=()
 		while IFS= read -r -d '' word; do WORDS+=("$word"); done 2>/dev/null <"$dir/cmdline"
 		for word in "${WORDS[@]}"; do
-			[[ $word == */fit-discrete-launcher-*.jar ]] && PID=${dir#/proc/} && return 0
+			[[ $word == "$FIT_JAVA_DIR"/fit-discrete-launcher-*.jar ]] && PID=${dir#/proc/} && return 0
 		done
 	done
 	return 1
 }
 
-fit_jvm || unhealthy "FIT is not running (no java process of fit-discrete-launcher-*.jar)"
+fit_jvm || unhealthy "FIT is not running (no java process of $FIT_JAVA_DIR/fit-discrete-launcher-*.jar)"
 http_port "${WORDS[@]}" || unhealthy "invalid HTTP port '$SETTING' (from $SOURCE)"
 url=http://127.0.0.1:$SETTING/actuator/plugins
 code=$(curl -s --noproxy '*' --max-time 5 -o /dev/null -w '%{http_code}' "$url") ||
