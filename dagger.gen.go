@@ -569,7 +569,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
-			return (*FitImages).EndToEnd(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror)
+			var platform string
+			if inputArgs["platform"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["platform"]), &platform)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platform", err))
+				}
+			}
+			return (*FitImages).EndToEnd(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror, platform)
 		case "List":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

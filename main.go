@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/e2e"
@@ -340,7 +341,7 @@ func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	return serviceBack(ctx, registry.Service(c, ""))
 }
 
-// Run the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
+// Run the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert the plugins (root plugin included), health where the version serves it, a hot-loaded dynamic plugin, healthcheck, version, banner, uid, and FIT_HTTP_PORT with a shipped, mounted and read-only conf.
 // +cache="never"
 func (m *FitImages) EndToEnd(
 	ctx context.Context,
@@ -358,8 +359,8 @@ func (m *FitImages) EndToEnd(
 	// expected sha256 of the downloaded zip
 	// +optional
 	checksum string,
-	// how long the app may take to become healthy, e.g. 120s or 3m
-	// +default="120s"
+	// how long the app may take to become healthy, e.g. 120s or 3m (default: 120s, 10m on an emulated --platform)
+	// +optional
 	timeout string,
 	// report format: text or json
 	// +default="text"
@@ -373,19 +374,25 @@ func (m *FitImages) EndToEnd(
 	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
 	// +optional
 	apkMirror string,
+	// platform of the image such as linux/arm64 (default: the engine's; another one runs emulated)
+	// +optional
+	platform string,
 ) (string, error) {
-	d, err := options.Timeout(timeout)
-	if err != nil {
-		return "", err
+	var d time.Duration // zero: e2e's default for the platform
+	if timeout != "" {
+		var err error
+		if d, err = options.Timeout(timeout); err != nil {
+			return "", err
+		}
 	}
 	if format != "text" && format != "json" {
 		return "", fmt.Errorf("unknown --format %q: use text or json", format)
 	}
-	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, "", java, aptMirror, apkMirror})
+	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
 	if err != nil {
 		return "", err
 	}
-	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Timeout: d})
+	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Platform: in.platform(), Timeout: d})
 	out := report.StepsText(steps)
 	if format == "json" {
 		b, _ := json.MarshalIndent(struct {
