@@ -27,7 +27,8 @@ done
 echo "answered=$answered"
 for p in /proc/[0-9]*; do
   c=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
-  case $c in java\ *) echo "jvm=$c" ;; esac
+  # by the launcher jar, not argv[0]: under QEMU the command line starts with the emulator
+  case $c in *"$FIT_JAVA_DIR"/fit-discrete-launcher-*) echo "jvm=$c" ;; esac
 done
 kill -TERM "$pid" 2>/dev/null; wait "$pid"; echo "stop_exit=$?"
 echo "unchanged=$([ "$before" = "$(sha256sum "$conf" 2>&1 | cut -d' ' -f1)" ] && echo yes || echo no)"
