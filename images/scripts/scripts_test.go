@@ -12,13 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -144,7 +142,7 @@ func (r result) String() string {
 // proc is a script running in its own process group (killed at cleanup).
 type proc struct {
 	cmd            *exec.Cmd
-	stdout, stderr *syncBuffer
+	stdout, stderr *fitfixture.SyncBuffer
 	done           chan struct{}
 	res            result
 }
@@ -155,7 +153,7 @@ func (in *install) start(script string, extra map[string]string, args ...string)
 	cmd.Env = in.environ(extra)
 	cmd.Dir = in.root
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &proc{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stdout: &fitfixture.SyncBuffer{}, stderr: &fitfixture.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	if err := cmd.Start(); err != nil {
 		in.t.Fatal(err)
@@ -193,33 +191,6 @@ func (p *proc) wait(t *testing.T, limit time.Duration) result {
 func (in *install) run(script string, extra map[string]string, args ...string) result {
 	in.t.Helper()
 	return in.start(script, extra, args...).wait(in.t, 60*time.Second)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // get polls url until it answers (at most 30 s) and returns status and body.
@@ -324,7 +295,7 @@ func TestStartPerVersion(t *testing.T) {
 	for _, v := range []string{"3.6.0", "3.6.2", "3.6.4"} {
 		t.Run(v, func(t *testing.T) {
 			in := newInstall(t, v)
-			port := freePort(t)
+			port := fitfixture.FreePort(t)
 			p := in.start(in.entry, map[string]string{"FIT_HTTP_PORT": fmt.Sprint(port), "FIT_LOG_LEVEL": "DEBUG", "JAVA_OPTS": "-Xmx64m -Ddb.password=hunter2 -Dapplication.name=opts-app"})
 			base := fmt.Sprintf("http://127.0.0.1:%d/actuator/", port)
 			code, body := get(t, p, base+"plugins")
@@ -384,7 +355,7 @@ func TestStartPerVersion(t *testing.T) {
 // What the user set wins over the entrypoint's defaults, and the banner says where it came from.
 func TestUserSettingsWin(t *testing.T) {
 	in := newInstall(t, "3.6.4")
-	filePort, argPort := freePort(t), freePort(t)
+	filePort, argPort := fitfixture.FreePort(t), fitfixture.FreePort(t)
 	mounted := strings.NewReplacer("default-worker-id", "mounted-worker", "host: 'localhost'", "host: '10.1.2.3'").Replace(fitfixture.ReleaseConf) +
 		fmt.Sprintf("server:\n  http:\n    port: %d\n", filePort)
 	mustWrite(t, in.confPath(), mounted, 0o444)
@@ -420,7 +391,7 @@ func TestUserSettingsWin(t *testing.T) {
 // FIT ending by itself is an error for a restart policy, even when fit.js reports 0 (SIGKILL, as an OOM kill).
 func TestFitEndingByItself(t *testing.T) {
 	in := newInstall(t, "3.6.2")
-	port := freePort(t)
+	port := fitfixture.FreePort(t)
 	p := in.start(in.entry, map[string]string{"FIT_HTTP_PORT": fmt.Sprint(port)})
 	get(t, p, fmt.Sprintf("http://127.0.0.1:%d/actuator/plugins", port))
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
@@ -463,7 +434,7 @@ func TestBadSettings(t *testing.T) {
 	}
 	// FIT runs but does not answer: one line that says so
 	in = newInstallOf(t, fitfixture.Options{Version: "3.6.0", Variant: fitfixture.NeverHealthy})
-	port := freePort(t)
+	port := fitfixture.FreePort(t)
 	p := in.start(in.entry, map[string]string{"FIT_HTTP_PORT": fmt.Sprint(port)})
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(p.stdout.String(), "HTTP server disabled") && time.Now().Before(deadline) {
