@@ -89,6 +89,9 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckBase(ctx, c, o.OS.BaseImage, plat); err != nil {
+		return nil, err
+	}
 	app, err := Unpack(ctx, c, o.Artifact, o.Version)
 	if err != nil {
 		return nil, err

@@ -31,7 +31,8 @@ echo "java=$(java -version 2>&1 | head -n 1)"
 echo "node=$(node --version 2>&1 | head -n 1)"
 echo "fit=$(fit version 2>&1 | head -n 1)"
 echo "tz=$(cat /etc/timezone 2>/dev/null)"
-echo "path=$PATH"`
+echo "path=$PATH"
+echo "machine=$(uname -m)"`
 
 // Check asserts the structure of a FIT image in the spirit of container-structure-test: identity,
 // config, files and the runtimes. Every check is reported; the caller fails on any miss.
@@ -117,6 +118,11 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	add("runs as fit", facts["uid"] == uid && facts["gid"] == uid && facts["user"] == FitUser, "uid=%s gid=%s user=%s", facts["uid"], facts["gid"], facts["user"])
 	add("non-root", facts["uid"] != "" && facts["uid"] != "0", "uid=%s", facts["uid"])
 	add("JAVA_HOME exists", facts["java_home_dir"] == "yes", "%s", env["JAVA_HOME"])
+	if plat, err := platformOf(ctx, img); err == nil {
+		add("architecture", plat.RunsOn(facts["machine"]), "%s runs %s", plat, facts["machine"])
+	} else {
+		add("architecture", false, "%v", err)
+	}
 	for _, f := range []string{FitJavaDir + "/bin/fit", scripts.EntrypointPath, scripts.HealthcheckPath} {
 		add("executable "+f, facts["exec:"+f] == "yes", "%s", facts["exec:"+f])
 	}

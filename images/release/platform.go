@@ -47,3 +47,21 @@ func ParsePlatforms(s string) ([]Platform, error) {
 	}
 	return out, nil
 }
+
+// RunsOn reports whether `uname -m` output m is what a kernel (or QEMU) prints for this platform: the
+// proof that an image variant really is of its architecture, not a mislabelled copy of another.
+func (p Platform) RunsOn(m string) bool {
+	m = strings.TrimSpace(m)
+	switch p.Arch {
+	case "amd64":
+		return m == "x86_64"
+	case "arm64":
+		return m == "aarch64" || m == "arm64"
+	case "arm":
+		return strings.HasPrefix(m, "armv") || m == "arm"
+	case "386":
+		return len(m) == 4 && m[0] == 'i' && strings.HasSuffix(m, "86")
+	default: // ppc64le, s390x, riscv64: the kernel uses the same name
+		return m == p.Arch
+	}
+}
