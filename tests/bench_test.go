@@ -110,7 +110,7 @@ func BenchmarkSideBySide(b *testing.B) {
 		rows = append(rows, []string{im.name, report.Seconds(m.cold), report.Seconds(m.warm),
 			report.HumanSize(m.gzip), report.HumanSize(m.raw), report.HumanSize(m.img.Layers[m.img.Largest()].Size),
 			fmt.Sprintf("%.0f%%", 100*float64(m.gzip)/float64(up.gzip))})
-		b.ReportMetric(float64(m.gzip)/1e6, "MB-gzip-"+im.name)
+		b.ReportMetric(float64(m.gzip)/1e6, "MB-gzip-"+strings.NewReplacer(" ", "", "-", "").Replace(im.name))
 	}
 	fmt.Printf("\nSide by side (FIT %s fixture, one engine, same base)\n", version)
 	fmt.Print(report.Table([]string{"IMAGE", "COLD", "WARM", "GZIP", "UNCOMPRESSED", "PACKAGE LAYER (GZIP)", "OF UPSTREAM"}, rows))

@@ -2,6 +2,8 @@
 # fit-framework's docker/base-images/debian/Dockerfile (3.6.x), written here. Differences, on purpose:
 # - no rewrite of the apt sources to a fixed mirror (the test bed reaches deb.debian.org only);
 # - the entrypoint and healthcheck are this repo's scripts (the image's function is the same);
+# - mkdir /usr/share/man/man1 first: on debian:12-slim (man pages excluded by its dpkg config) the
+#   JDK's postinst fails without it ("error creating symbolic link '/usr/share/man/man1/java.1.gz…'");
 # - BENCH_NONCE (not upstream) lets the benchmark ask for a cold build: a build argument in scope
 #   is part of every RUN's cache key, exactly as upstream's FIT_VERSION is.
 ARG FIT_VERSION=3.6.0
@@ -25,7 +27,7 @@ ENV PATH=${FIT_JAVA_DIR}/bin:${JAVA_HOME}/bin:${PATH}
 ENV JAVA_OPTS="-Xms256m -Xmx1024m -Djava.awt.headless=true"
 
 # the full JDK and the tools, recommends off, lists removed (the .bin caches and docs stay)
-RUN apt-get update && \
+RUN mkdir -p /usr/share/man/man1 && apt-get update && \
     apt-get install -y --no-install-recommends openjdk-17-jdk curl wget unzip procps netcat-openbsd \
       ca-certificates tzdata nodejs npm && \
     ln -sf /usr/share/zoneinfo/Asia/Shanghai /etc/localtime && \
