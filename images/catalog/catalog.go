@@ -49,6 +49,8 @@ type OS struct {
 	// upstream extras such as npm and wget, for parity).
 	Packages     []string
 	JavaPackages map[Java][]string
+	// JavaExcludes are files of the Java packages a flavour leaves out (dpkg path globs), apt only.
+	JavaExcludes map[Java][]string
 	// JavaHome by Go architecture name (amd64, arm64, …); the image sets JAVA_HOME from it.
 	JavaHome map[string]string
 	// CreateUser creates group and user fit (uid/gid, home, shell): one shell command.
@@ -138,10 +140,11 @@ func (o OS) JavaHomeFor(arch string) (string, error) {
 	return "", fmt.Errorf("%s images are not available for architecture %q: supported are %s", o.Name, arch, strings.Join(archs, ", "))
 }
 
-// InstallCommand is the shell command that installs pkgs, optionally through a mirror of the
-// distribution's repository, and leaves in the layer only what the packages need at run time.
-func (o OS) InstallCommand(pkgs []string, mirror string) string {
-	list := strings.Join(pkgs, " ")
+// InstallCommand is the shell command that installs the packages of a Java flavour, optionally
+// through a mirror of the distribution's repository, and leaves in the layer only what the
+// packages need at run time.
+func (o OS) InstallCommand(j Java, mirror string) string {
+	list := strings.Join(o.InstallPackages(j), " ")
 	switch o.Manager {
 	case Apk:
 		cmd := ""
@@ -157,7 +160,7 @@ func (o OS) InstallCommand(pkgs []string, mirror string) string {
 			cmd = fmt.Sprintf("for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f \"$f\" ] && sed -i 's|https\\?://deb.debian.org/debian|%s|g' \"$f\"; done; ", strings.TrimRight(mirror, "/"))
 		}
 		excludes := ""
-		for _, p := range DpkgExcludes {
+		for _, p := range append(append([]string{}, DpkgExcludes...), o.JavaExcludes[j]...) {
 			excludes += " -o 'Dpkg::Options::=--path-exclude=" + p + "'"
 		}
 		for _, p := range DpkgIncludes {

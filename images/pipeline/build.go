@@ -112,7 +112,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		With(noCache(o.NoCache)).
 		WithUser("root").
 		// packages first: this layer is shared by every FIT version
-		WithExec([]string{"sh", "-c", o.OS.InstallCommand(o.OS.InstallPackages(java), o.Mirror)}).
+		WithExec([]string{"sh", "-c", o.OS.InstallCommand(java, o.Mirror)}).
 		WithExec([]string{"sh", "-c", fmt.Sprintf("ln -snf /usr/share/zoneinfo/%[1]s /etc/localtime && echo %[1]s > /etc/timezone && %[2]s", tz, o.OS.CreateUser)}).
 		With(installScripts).
 		WithDirectory(FitHome, skeleton, dagger.ContainerWithDirectoryOpts{Owner: owner}).
