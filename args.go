@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 
 	sdkdagger "dagger.io/dagger"
@@ -11,6 +12,7 @@ import (
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -131,4 +133,111 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// parseMissing validates the arguments of missing-releases, before any request.
+func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q upstream.Query, err error) {
+	if strings.TrimSpace(version) != "" {
+		if q.Version, err = release.ParseVersion(version); err != nil {
+			return q, err
+		}
+	} else if rebuild {
+		return q, fmt.Errorf("--rebuild needs --version: say which published version to rebuild")
+	}
+	q.Rebuild = rebuild
+	for _, s := range release.SplitList(skip) {
+		v, err := release.ParseVersion(s)
+		if err != nil {
+			return q, fmt.Errorf("--skip-version: %w", err)
+		}
+		q.Skip = append(q.Skip, v)
+	}
+	if q.Floor, err = release.ParseVersion(since); err != nil {
+		return q, fmt.Errorf("--since: %w", err)
+	}
+	oses, err := options.OSes(os, "")
+	if err != nil {
+		return q, err
+	}
+	for _, o := range oses {
+		q.OSes = append(q.OSes, o.Name)
+	}
+	if strings.TrimSpace(registry) == "" {
+		return q, fmt.Errorf("no --registry given: say which registry to compare with, e.g. modelengine/ or localhost:5000/")
+	}
+	if q.Registry, err = release.ParseRegistry(registry); err != nil {
+		return q, err
+	}
+	if q.API, err = upstream.ParseAPIURL(apiURL); err != nil {
+		return q, err
+	}
+	if q.Limit, err = upstream.ParseLimit(limit); err != nil {
+		return q, err
+	}
+	if format != "text" && format != "json" {
+		return q, fmt.Errorf("unknown --format %q: use text or json", format)
+	}
+	return q, nil
+}
+
+// hostService is a server of the caller's machine handed over as a service (tcp://localhost:PORT),
+// for the address it stands for and the flag that hands it over.
+type hostService struct {
+	addr, flag string
+	svc        *dagger.Service
+}
+
+// routes starts the services the caller handed over and maps each address to the endpoint this
+// function reaches it at. A loopback address without one is refused: inside the engine,
+// localhost is the function's own container, not the caller's machine.
+func routes(ctx context.Context, services ...hostService) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range services {
+		host, _, _ := net.SplitHostPort(s.addr)
+		switch {
+		case s.svc != nil:
+			started, err := s.svc.Start(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("cannot start the service of %s for %s: %w", s.flag, s.addr, err)
+			}
+			if out[s.addr], err = started.Endpoint(ctx); err != nil {
+				return nil, err
+			}
+		case upstream.IsLoopback(host):
+			return nil, fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", s.addr, s.flag, s.addr)
+		}
+	}
+	return out, nil
+}
+
+// login reads a registry login; one half without the other is a mistake.
+func login(ctx context.Context, username string, password *dagger.Secret) (string, string, error) {
+	switch {
+	case username == "" && password == nil:
+		return "", "", nil
+	case username == "" || password == nil:
+		return "", "", fmt.Errorf("registry login needs both --username and --password")
+	}
+	p, err := plaintext(ctx, password)
+	return username, p, err
+}
+
+func plaintext(ctx context.Context, s *dagger.Secret) (string, error) {
+	if s == nil {
+		return "", nil
+	}
+	return s.Plaintext(ctx)
+}
+
+// needService refuses a loopback address that no service carries: inside the engine, localhost
+// is the function's own container, not the caller's machine.
+func needService(host, flag, addr string, svc *dagger.Service) error {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	if svc != nil || !upstream.IsLoopback(h) {
+		return nil
+	}
+	return fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", addr, flag, addr)
 }

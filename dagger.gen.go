@@ -569,7 +569,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
-			return (*FitImages).EndToEnd(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror)
+			var platform string
+			if inputArgs["platform"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["platform"]), &platform)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platform", err))
+				}
+			}
+			return (*FitImages).EndToEnd(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror, platform)
 		case "List":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -577,6 +584,111 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*FitImages).List(&parent), nil
+		case "MissingReleases":
+			var parent FitImages
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var since string
+			if inputArgs["since"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["since"]), &since)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg since", err))
+				}
+			}
+			var version string
+			if inputArgs["version"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["version"]), &version)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
+				}
+			}
+			var os string
+			if inputArgs["os"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["os"]), &os)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg os", err))
+				}
+			}
+			var apiUrl string
+			if inputArgs["apiUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
+				}
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var limit int
+			if inputArgs["limit"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["limit"]), &limit)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg limit", err))
+				}
+			}
+			var skipVersion string
+			if inputArgs["skipVersion"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["skipVersion"]), &skipVersion)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg skipVersion", err))
+				}
+			}
+			var rebuild bool
+			if inputArgs["rebuild"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["rebuild"]), &rebuild)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg rebuild", err))
+				}
+			}
+			var format string
+			if inputArgs["format"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
+				}
+			}
+			var username string
+			if inputArgs["username"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
+				}
+			}
+			var password *dagger.Secret
+			if inputArgs["password"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
+				}
+			}
+			var apiService *dagger.Service
+			if inputArgs["apiService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
+				}
+			}
+			var registryService *dagger.Service
+			if inputArgs["registryService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
+				}
+			}
+			return (*FitImages).MissingReleases(&parent, ctx, registry, since, version, os, apiUrl, token, limit, skipVersion, rebuild, format, username, password, apiService, registryService)
 		case "Publish":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/e2e"
@@ -18,6 +19,7 @@ import (
 	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -340,7 +342,7 @@ func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	return serviceBack(ctx, registry.Service(c, ""))
 }
 
-// Run the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert health, plugins, healthcheck, version, banner and uid.
+// Run the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert the plugins (root plugin included), health where the version serves it, a hot-loaded dynamic plugin, healthcheck, version, banner, uid, and FIT_HTTP_PORT with a shipped, mounted and read-only conf.
 // +cache="never"
 func (m *FitImages) EndToEnd(
 	ctx context.Context,
@@ -358,8 +360,8 @@ func (m *FitImages) EndToEnd(
 	// expected sha256 of the downloaded zip
 	// +optional
 	checksum string,
-	// how long the app may take to become healthy, e.g. 120s or 3m
-	// +default="120s"
+	// how long the app may take to become healthy, e.g. 120s or 3m (default: 120s, 10m on an emulated --platform)
+	// +optional
 	timeout string,
 	// report format: text or json
 	// +default="text"
@@ -373,19 +375,25 @@ func (m *FitImages) EndToEnd(
 	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
 	// +optional
 	apkMirror string,
+	// platform of the image such as linux/arm64 (default: the engine's; another one runs emulated)
+	// +optional
+	platform string,
 ) (string, error) {
-	d, err := options.Timeout(timeout)
-	if err != nil {
-		return "", err
+	var d time.Duration // zero: e2e's default for the platform
+	if timeout != "" {
+		var err error
+		if d, err = options.Timeout(timeout); err != nil {
+			return "", err
+		}
 	}
 	if format != "text" && format != "json" {
 		return "", fmt.Errorf("unknown --format %q: use text or json", format)
 	}
-	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, "", java, aptMirror, apkMirror})
+	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
 	if err != nil {
 		return "", err
 	}
-	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Timeout: d})
+	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Platform: in.platform(), Timeout: d})
 	out := report.StepsText(steps)
 	if format == "json" {
 		b, _ := json.MarshalIndent(struct {
@@ -401,4 +409,76 @@ func (m *FitImages) EndToEnd(
 		return "", fmt.Errorf("%w\n%s", runErr, out)
 	}
 	return out, nil
+}
+
+// FIT releases with no images yet: the final releases ≥ --since (GitHub API) whose {V}-{OS} tag the registry lacks, oldest first; with --version, only that version (a pre-release too), without the API.
+// +cache="never"
+func (m *FitImages) MissingReleases(
+	ctx context.Context,
+	// registry prefix the images are pushed to, e.g. modelengine/ or localhost:5000/
+	registry string,
+	// oldest FIT version considered (the catch-up floor)
+	// +default="3.6.0"
+	since string,
+	// check only this version, as a dispatched release would push it; the API is not asked and --since does not apply
+	// +optional
+	version string,
+	// only these operating systems, comma separated (default: all)
+	// +optional
+	os string,
+	// the GitHub "list releases" API of FIT
+	// +default="https://api.github.com/repos/ModelEngine-Group/fit-framework/releases"
+	apiUrl string,
+	// GitHub token for the API (higher rate limit), e.g. env:GITHUB_TOKEN
+	// +optional
+	token *dagger.Secret,
+	// answer at most this many versions, the oldest (0: all)
+	// +optional
+	limit int,
+	// leave these versions out, comma separated (the scheduled catch-up passes those whose release is running)
+	// +optional
+	skipVersion string,
+	// with --version: answer every selected OS, the published ones too, to rebuild and push {V}-{OS} again
+	// +optional
+	rebuild bool,
+	// text (one "VERSION OS" line per missing image) or json (the release matrix: [{"version","os"}], OSes comma separated)
+	// +default="text"
+	format string,
+	// registry user name (public images list without one)
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the API server when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
+	// +optional
+	apiService *dagger.Service,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
+) (string, error) {
+	q, err := parseMissing(version, since, os, registry, apiUrl, limit, format, skipVersion, rebuild)
+	if err != nil {
+		return "", err
+	}
+	// servers of the caller's machine come as services, reached under the caller's address for them
+	if q.Routes, err = routes(ctx, hostService{upstream.HostPort(q.API), "--api-service", apiService},
+		hostService{upstream.RegistryAddr(q.Registry), "--registry-service", registryService}); err != nil {
+		return "", err
+	}
+	if q.Token, err = plaintext(ctx, token); err != nil {
+		return "", err
+	}
+	if q.Username, q.Password, err = login(ctx, username, password); err != nil {
+		return "", err
+	}
+	missing, err := q.Run(ctx)
+	if err != nil {
+		return "", err
+	}
+	if format == "json" {
+		b, err := json.Marshal(upstream.Matrix(missing))
+		return string(b) + "\n", err
+	}
+	return upstream.Text(missing), nil
 }

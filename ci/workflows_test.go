@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
@@ -9,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/rhysd/actionlint"
 	"github.com/stretchr/testify/assert"
@@ -16,11 +20,12 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/upstream"
 )
 
-var workflowFiles = []string{"../.github/workflows/ci.yml", "../.github/workflows/release.yml"}
+var workflowFiles = []string{"../.github/workflows/ci.yml", "../.github/workflows/release.yml", "../.github/workflows/catch-up.yml"}
 
-// TestWorkflowsLint runs actionlint (as a library) on both workflows: syntax, expressions, action
+// TestWorkflowsLint runs actionlint (as a library) on every workflow: syntax, expressions, action
 // inputs, job dependencies, and the run scripts through shellcheck when it is installed.
 func TestWorkflowsLint(t *testing.T) {
 	opts := &actionlint.LinterOptions{}
@@ -40,8 +45,10 @@ func TestWorkflowsLint(t *testing.T) {
 }
 
 type workflow struct {
+	RunName     string                    `yaml:"run-name"`
 	On          map[string]any            `yaml:"on"`
 	Permissions map[string]string         `yaml:"permissions"`
+	Concurrency map[string]any            `yaml:"concurrency"`
 	Env         map[string]string         `yaml:"env"`
 	Jobs        map[string]map[string]any `yaml:"jobs"`
 }
@@ -55,20 +62,42 @@ func loadWorkflow(t *testing.T, path string) (workflow, string) {
 	return w, string(b)
 }
 
-func matrixOS(t *testing.T, job map[string]any) []string {
+func matrixOS(t *testing.T, job map[string]any) any {
 	t.Helper()
 	strategy, _ := job["strategy"].(map[string]any)
 	require.NotNil(t, strategy, "job has a strategy")
 	assert.Equal(t, false, strategy["fail-fast"], "fail-fast: false")
 	matrix, _ := strategy["matrix"].(map[string]any)
-	var oses []string
-	for _, o := range matrix["os"].([]any) {
-		oses = append(oses, o.(string))
+	if list, ok := matrix["os"].([]any); ok {
+		var oses []string
+		for _, o := range list {
+			oses = append(oses, o.(string))
+		}
+		return oses
 	}
-	return oses
+	return matrix["os"]
 }
 
-func TestWorkflowsShape(t *testing.T) {
+func textOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := yaml.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// writeScopes are the only jobs that may write anything, and what: least privilege.
+var writeScopes = map[string]map[string]string{
+	"catch-up.yml/release": {"actions": "write"},
+}
+
+// pushingJobs are the only jobs that see the registry credentials.
+var pushingJobs = map[string]bool{"release.yml/publish": true}
+
+// Supply-chain hygiene of every workflow: no default token permissions, each job asks for what it
+// needs, third-party actions pinned by full commit SHA with the version in a comment, the Dagger
+// CLI installed by its official action at the SDK version of go.mod, credentials only where they
+// are pushed with, and no input pasted into a script.
+func TestWorkflowsHygiene(t *testing.T) {
 	goMod, err := os.ReadFile("../go.mod")
 	require.NoError(t, err)
 	m := regexp.MustCompile(`(?m)^\s*dagger\.io/dagger v(\S+)`).FindSubmatch(goMod)
@@ -78,15 +107,107 @@ func TestWorkflowsShape(t *testing.T) {
 	for _, path := range workflowFiles {
 		w, text := loadWorkflow(t, path)
 		name := filepath.Base(path)
-		assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, "%s: least privilege", name)
+		assert.Empty(t, w.Permissions, "%s: no permissions by default, each job asks for its own", name)
+		assert.Contains(t, text, "\npermissions: {}\n", "%s: permissions: {} at the top", name)
 		assert.Equal(t, sdkVersion, w.Env["DAGGER_CLI_VERSION"], "%s: the CLI is pinned to the SDK version of go.mod", name)
-		for _, use := range regexp.MustCompile(`uses:\s*(\S+)`).FindAllStringSubmatch(text, -1) {
-			assert.Regexp(t, `^[\w.-]+/[\w.-]+@v\d+$`, use[1], "%s: actions pinned by major version tag", name)
+		for _, line := range regexp.MustCompile(`(?m)^.*\buses:.*$`).FindAllString(text, -1) {
+			assert.Regexp(t, `uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$`, line, "%s: actions pinned by full commit SHA, version in a comment", name)
 		}
-		assert.Contains(t, text, "go-version-file: go.mod")
+		assert.NotContains(t, text, "install.sh", "%s: the Dagger CLI comes from dagger/dagger-for-github", name)
+		assert.NotContains(t, text, "curl ", name)
 		assert.NotContains(t, text, "--password ", "%s: passwords only through --password-env", name)
+		for id, job := range w.Jobs {
+			key := name + "/" + id
+			perms, ok := job["permissions"].(map[string]any)
+			require.True(t, ok, "%s: the job sets its permissions", key)
+			for scope, level := range perms {
+				if level != "read" {
+					assert.Equal(t, writeScopes[key][scope], level, "%s: %s: %v is more than it needs", key, scope, level)
+				}
+			}
+			jobText := textOf(t, job)
+			assert.Equal(t, pushingJobs[key], strings.Contains(jobText, "secrets."), "%s: registry credentials only in the job that pushes", key)
+			for _, st := range jobSteps(t, job) {
+				if u, _ := st["uses"].(string); strings.HasPrefix(u, "dagger/dagger-for-github@") {
+					assert.Equal(t, map[string]any{"version": "${{ env.DAGGER_CLI_VERSION }}"}, st["with"], "%s: installs the pinned CLI, runs nothing itself", key)
+				}
+				if u, _ := st["uses"].(string); strings.HasPrefix(u, "actions/checkout@") {
+					assert.Equal(t, false, st["with"].(map[string]any)["persist-credentials"], "%s: the token does not stay in .git/config", key)
+				}
+				run, _ := st["run"].(string)
+				for _, ctx := range []string{"${{ inputs.", "${{ github.event", "${{ needs.", "${{ steps.", "${{ secrets.", "${{ vars."} {
+					assert.NotContains(t, run, ctx, "%s: values reach scripts through env, never pasted in", key)
+				}
+			}
+		}
 	}
+}
 
+// The module functions and flags the workflows call exist: parsed from main.go, so a renamed
+// argument breaks here, not on the next release.
+func TestWorkflowDaggerCallsExist(t *testing.T) {
+	fns := moduleFunctions(t)
+	found := 0
+	for _, path := range workflowFiles {
+		_, text := loadWorkflow(t, path)
+		// `dagger call FN …` (with \ continuations) and the args=(FN …) arrays of release.yml
+		for _, m := range regexp.MustCompile(`(?:dagger call |args=\()([a-z-]+)[^\n]*(?:\\\n[^\n]*)*`).FindAllStringSubmatch(text, -1) {
+			call := m[0]
+			if strings.Contains(call, `"${args[@]}"`) {
+				continue // the call of the array, checked above
+			}
+			found++
+			flags, ok := fns[m[1]]
+			require.True(t, ok, "%s calls an unknown function: %s", path, call)
+			for _, f := range regexp.MustCompile(`--([a-z][a-z-]*)`).FindAllStringSubmatch(call, -1) {
+				if f[1] == "rebuild" || flags[f[1]] {
+					continue
+				}
+				t.Errorf("%s: missing-releases has no --%s (has %v)", path, f[1], flags)
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, found, 2, "release.yml and catch-up.yml call missing-releases")
+	assert.True(t, fns["missing-releases"]["rebuild"], "release.yml passes --rebuild")
+}
+
+// moduleFunctions reads main.go: function name (kebab case) → its flags.
+func moduleFunctions(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "../main.go", nil, 0)
+	require.NoError(t, err)
+	out := map[string]map[string]bool{}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || !fd.Name.IsExported() {
+			continue
+		}
+		flags := map[string]bool{}
+		for _, p := range fd.Type.Params.List {
+			for _, n := range p.Names {
+				flags[kebab(n.Name)] = true
+			}
+		}
+		out[kebab(fd.Name.Name)] = flags
+	}
+	return out
+}
+
+func kebab(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func TestWorkflowsShape(t *testing.T) {
 	ci, text := loadWorkflow(t, workflowFiles[0])
 	assert.Contains(t, ci.On, "pull_request")
 	assert.Equal(t, map[string]any{"branches": []any{"main"}}, ci.On["push"])
@@ -94,27 +215,50 @@ func TestWorkflowsShape(t *testing.T) {
 	require.Contains(t, ci.Jobs, "e2e")
 	assert.Equal(t, "lint-test", ci.Jobs["e2e"]["needs"])
 	assert.Equal(t, catalog.Names(), matrixOS(t, ci.Jobs["e2e"]), "every OS of the catalog gets an e2e")
+	assert.Contains(t, text, "go-version-file: go.mod")
 	assert.Contains(t, text, "go vet ./...")
 	assert.Contains(t, text, "go test ./images/... ./ci/...")
 	assert.Contains(t, text, "go run ./ci e2e --os ${{ matrix.os }} --version 3.6.0")
+}
 
+// release.yml starts from a dispatch (by hand or from the FIT repository), never from a release
+// of this repository, whose versions are the pipeline's, not FIT's.
+func TestReleaseWorkflow(t *testing.T) {
 	rel, text := loadWorkflow(t, workflowFiles[1])
-	assert.Equal(t, map[string]any{"types": []any{"published"}}, rel.On["release"])
-	assert.Equal(t, "${{ vars.REGISTRY_PREFIX || 'modelengine/' }}", rel.Env["REGISTRY_PREFIX"])
-	require.Contains(t, rel.Jobs, "release-check")
-	require.Contains(t, rel.Jobs, "publish")
-	assert.Equal(t, "release-check", rel.Jobs["publish"]["needs"])
-	assert.Equal(t, catalog.Names(), matrixOS(t, rel.Jobs["publish"]))
-	assert.Contains(t, text, `echo "version=${GITHUB_REF_NAME#v}" >> "$GITHUB_OUTPUT"`)
-	for _, s := range []string{"secrets.REGISTRY_USERNAME", "secrets.REGISTRY_PASSWORD", "--password-env REGISTRY_PASSWORD"} {
-		assert.Contains(t, text, s)
+	assert.NotContains(t, rel.On, "release")
+	assert.Equal(t, map[string]any{"types": []any{"fit-release"}}, rel.On["repository_dispatch"])
+	inputs := rel.On["workflow_dispatch"].(map[string]any)["inputs"].(map[string]any)
+	input := func(n string) map[string]any { return inputs[n].(map[string]any) }
+	assert.Equal(t, true, input("version")["required"])
+	assert.Equal(t, "all", input("os")["default"])
+	assert.Equal(t, "linux/amd64,linux/arm64", input("platforms")["default"])
+	assert.Equal(t, "choice", input("latest")["type"])
+	assert.Equal(t, []any{"auto", "always", "never"}, input("latest")["options"])
+	assert.Equal(t, "auto", input("latest")["default"])
+	for _, b := range []string{"dry-run", "rebuild"} {
+		assert.Equal(t, "boolean", input(b)["type"])
+		assert.Equal(t, false, input(b)["default"], "%s only when asked", b)
 	}
+	const version = "${{ inputs.version || github.event.client_payload.version }}"
+	assert.Equal(t, "release-"+version, rel.Concurrency["group"], "one release per version at a time")
+	assert.Equal(t, false, rel.Concurrency["cancel-in-progress"])
+	assert.Equal(t, "release FIT "+version, rel.RunName, "catch-up.yml finds running releases by this name")
+	assert.Equal(t, "${{ vars.REGISTRY_PREFIX || 'modelengine/' }}", rel.Env["REGISTRY_PREFIX"])
 
-	// publish pushes what release-check tested: the images travel as an artifact, nothing is rebuilt
+	plan := jobSteps(t, rel.Jobs["plan"])
+	planRun := plan[stepRunning(t, plan, "missing-releases")]
+	assert.Contains(t, planRun["run"], `--version "$VERSION"`)
+	assert.Contains(t, planRun["run"], "args+=(--rebuild)")
+	assert.Equal(t, version, planRun["env"].(map[string]any)["VERSION"])
+
+	assert.Equal(t, "plan", rel.Jobs["release-check"]["needs"])
 	check := jobSteps(t, rel.Jobs["release-check"])
 	checkRun := stepRunning(t, check, "go run ./ci release-check")
 	assert.Contains(t, check[checkRun]["run"], "--export-dir images-out")
-	upload := stepUsing(t, check, "actions/upload-artifact@v4")
+	assert.Contains(t, check[checkRun]["run"], `--platforms "$PLATFORMS"`)
+	assert.NotContains(t, check[checkRun]["run"], "--registry", "no login outside the pushing job")
+	assert.Greater(t, checkRun, stepUsingPrefix(t, check, "docker/setup-qemu-action@"), "arm64 is emulated")
+	upload := stepUsingPrefix(t, check, "actions/upload-artifact@")
 	assert.Greater(t, upload, checkRun, "the upload follows the check")
 	assert.Nil(t, check[upload]["if"], "only a passed check uploads its images")
 	with := check[upload]["with"].(map[string]any)
@@ -123,19 +267,48 @@ func TestWorkflowsShape(t *testing.T) {
 	assert.Equal(t, 1, with["retention-days"])
 	assert.Equal(t, "error", with["if-no-files-found"])
 
-	pub := jobSteps(t, rel.Jobs["publish"])
-	download := stepUsing(t, pub, "actions/download-artifact@v4")
+	// publish pushes what release-check tested: the images travel as an artifact, nothing is rebuilt
+	pubJob := rel.Jobs["publish"]
+	assert.Equal(t, []any{"plan", "release-check"}, pubJob["needs"])
+	assert.Equal(t, "${{ !inputs.dry-run }}", pubJob["if"])
+	assert.Equal(t, "${{ fromJSON(needs.plan.outputs.matrix) }}", matrixOS(t, pubJob), "the OSes the plan chose")
+	pub := jobSteps(t, pubJob)
+	download := stepUsingPrefix(t, pub, "actions/download-artifact@")
 	pubRun := stepRunning(t, pub, "go run ./ci publish")
 	assert.Less(t, download, pubRun, "the images are there before publish runs")
 	with = pub[download]["with"].(map[string]any)
 	assert.Equal(t, "release-images", with["name"])
 	assert.Equal(t, "images-out", with["path"])
 	publishRun := pub[pubRun]["run"].(string)
-	assert.Contains(t, publishRun, "--image-tar images-out/${{ matrix.os }}.tar")
+	assert.Contains(t, publishRun, `--image-tar "images-out/$OS.tar"`)
 	for _, f := range buildOnlyFlags {
 		assert.NotContains(t, publishRun, "--"+f+" ", "publish builds nothing: no --%s", f)
 	}
-	assert.GreaterOrEqual(t, stepRunning(t, pub, "install.sh"), 0, "publish still pushes through a Dagger engine")
+	assert.GreaterOrEqual(t, stepUsingPrefix(t, pub, "dagger/dagger-for-github@"), 0, "publish still pushes through a Dagger engine")
+	for _, s := range []string{"secrets.REGISTRY_USERNAME", "secrets.REGISTRY_PASSWORD", "--password-env REGISTRY_PASSWORD", "REPUBLISH: ${{ needs.plan.outputs.republish }}"} {
+		assert.Contains(t, text, s)
+	}
+}
+
+// catch-up.yml: daily, the module answers what is missing, each becomes a run of release.yml.
+func TestCatchUpWorkflow(t *testing.T) {
+	cu, text := loadWorkflow(t, workflowFiles[2])
+	require.Contains(t, cu.On, "schedule")
+	assert.Regexp(t, `^\d+ \d+ \* \* \*$`, cu.On["schedule"].([]any)[0].(map[string]any)["cron"], "daily")
+	assert.Contains(t, cu.On, "workflow_dispatch")
+	find := jobSteps(t, cu.Jobs["find"])
+	run := find[stepRunning(t, find, "missing-releases")]
+	assert.Equal(t, "${{ vars.RELEASE_FLOOR || '"+upstream.DefaultFloor+"' }}", run["env"].(map[string]any)["FLOOR"])
+	for _, s := range []string{`--since "$FLOOR"`, "--limit 3", `--skip-version "$RUNNING"`, "--token env:GITHUB_TOKEN", "--format json"} {
+		assert.Contains(t, run["run"], s)
+	}
+	assert.Contains(t, text, `select(startswith("release FIT "))`, "running releases are found by release.yml's run-name")
+	rel := cu.Jobs["release"]
+	strategy := rel["strategy"].(map[string]any)
+	assert.Equal(t, 1, strategy["max-parallel"], "oldest first")
+	assert.Equal(t, "${{ fromJSON(needs.find.outputs.matrix) }}", strategy["matrix"].(map[string]any)["include"])
+	steps := jobSteps(t, rel)
+	assert.Contains(t, steps[stepRunning(t, steps, "gh workflow run release.yml")]["run"], `-f version="$VERSION" -f os="$OS"`)
 }
 
 func jobSteps(t *testing.T, job map[string]any) []map[string]any {
@@ -148,11 +321,12 @@ func jobSteps(t *testing.T, job map[string]any) []map[string]any {
 	return steps
 }
 
-// stepUsing is the index of the step that uses an action; stepRunning of the step whose run has s.
-func stepUsing(t *testing.T, steps []map[string]any, uses string) int {
+// stepUsingPrefix is the index of the step that uses an action (owner/name@); stepRunning of the
+// step whose run has s.
+func stepUsingPrefix(t *testing.T, steps []map[string]any, uses string) int {
 	t.Helper()
 	for i, s := range steps {
-		if s["uses"] == uses {
+		if u, _ := s["uses"].(string); strings.HasPrefix(u, uses) {
 			return i
 		}
 	}
@@ -181,8 +355,8 @@ func TestWorkflowCommandsParse(t *testing.T) {
 	for _, o := range catalog.Names() {
 		require.NoError(t, os.WriteFile(filepath.Join(images, o+".tar"), []byte("tar"), 0o644))
 	}
-	sample := strings.NewReplacer(`${{ matrix.os }}`, "debian", `"$VERSION"`, "3.6.0", `"$REGISTRY_PREFIX"`, "modelengine/",
-		`"$REGISTRY_USERNAME"`, "ci", "--image-tar images-out/", "--image-tar "+images+"/")
+	sample := strings.NewReplacer(`${{ matrix.os }}`, "debian", `"$OS"`, "debian", `"$VERSION"`, "3.6.0", `"$REGISTRY_PREFIX"`, "modelengine/",
+		`"$REGISTRY_USERNAME"`, "ci", `"$PLATFORMS"`, "linux/amd64,linux/arm64", `"images-out/$OS.tar"`, images+"/debian.tar")
 	found := 0
 	for _, path := range workflowFiles {
 		w, _ := loadWorkflow(t, path)

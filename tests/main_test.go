@@ -21,13 +21,18 @@ import (
 
 const version = "3.6.0"
 
+// releases are the versions the e2e runs on: the fixture's (and FIT's) version rules differ between
+// them (3.6.0: cwd is the plugin folder; 3.6.2: --plugin-dir; 3.6.4: /actuator/health).
+var releases = []string{"3.6.0", "3.6.2", "3.6.4"}
+
 var (
 	engine   string // why there is no engine, empty when there is one
 	client   *dagger.Client
-	root     string // the module
-	zips     = map[fixture.Variant]fixture.Artifact{}
-	baseURL  string // fixture server
-	daggerGo string // the dagger CLI
+	root     string                                   // the module
+	zips     = map[fixture.Variant]fixture.Artifact{} // every variant of `version`
+	healthy  = map[string]fixture.Artifact{}          // the healthy zip of each of releases
+	baseURL  string                                   // fixture server
+	daggerGo string                                   // the dagger CLI
 )
 
 func TestMain(m *testing.M) {
@@ -58,6 +63,14 @@ func run(m *testing.M) int {
 			return 1
 		}
 		zips[v] = a
+	}
+	for _, v := range releases {
+		a, err := fixture.Build(dir, fixture.Options{Version: v})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fixture:", err)
+			return 1
+		}
+		healthy[v] = a
 	}
 	var stop func() error
 	if baseURL, stop, err = fixture.Serve(dir, "127.0.0.1:0"); err != nil {

@@ -78,7 +78,9 @@ func TestCallBuildAllMultiArchPush(t *testing.T) {
 		require.NoError(t, err)
 		var idx struct {
 			MediaType string
-			Manifests []struct{ Platform struct{ OS, Architecture string } }
+			Manifests []struct {
+				Platform struct{ OS, Architecture string }
+			}
 		}
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&idx))
 		resp.Body.Close()
@@ -99,4 +101,16 @@ func TestDebianImageIsSlim(t *testing.T) {
 		"sh,-c,ls /var/cache/apt/*.bin 2>/dev/null; find /usr/share/doc -type f ! -name copyright; echo end", "stdout")
 	require.NoError(t, err)
 	assert.Equal(t, "end", strings.TrimSpace(out), "apt caches or docs left in the image")
+}
+
+// The whole e2e flow on the arm64 image, emulated: push, pull, run, health, plugins, dynamic plugin.
+func TestCallE2EArm64(t *testing.T) {
+	needTestbedRegistry(t)
+	out, err := call(t, "end-to-end", "--os", "debian", "--version", "3.6.4", "--platform", "linux/arm64",
+		"--artifact", healthy["3.6.4"].Path)
+	require.NoError(t, err)
+	t.Log(out)
+	for _, step := range []string{"push", "pull", "wait until healthy", "plugins endpoint", "health endpoint", "dynamic plugin", "fit version"} {
+		assert.Regexp(t, `(?m)^`+step+`\s+PASS\s+`, out)
+	}
 }

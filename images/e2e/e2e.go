@@ -27,8 +27,16 @@ type Options struct {
 	Artifact *dagger.File
 	Java     catalog.Java
 	Mirror   string
-	Timeout  time.Duration // readiness bound; default 120s
+	// Platform of the image; zero means the engine's own. Another one runs emulated (QEMU): slower.
+	Platform release.Platform
+	Timeout  time.Duration // readiness bound; default 120s, or EmulatedTimeout on another platform
 }
+
+// Default readiness bounds: FIT starts in seconds natively, many times slower under emulation.
+const (
+	NativeTimeout   = 120 * time.Second
+	EmulatedTimeout = 600 * time.Second
+)
 
 // Failure is an e2e failure with its evidence.
 type Failure struct {
@@ -52,15 +60,31 @@ type run struct {
 	steps  []report.Step
 	client *dagger.Container
 	logs   *dagger.CacheVolume
+	// how long a dropped-in plugin may take to be listed (FIT scans every second)
+	dynamicBound time.Duration
 }
 
 // Run executes the flow and returns its steps; the error (a *Failure where an assertion failed)
 // names the failing step. Steps run so far are returned either way.
 func Run(ctx context.Context, c *dagger.Client, o Options) ([]report.Step, error) {
-	if o.Timeout <= 0 {
-		o.Timeout = 120 * time.Second
+	emulated := false
+	if o.Platform != (release.Platform{}) {
+		engine, err := c.DefaultPlatform(ctx)
+		if err != nil {
+			return nil, err
+		}
+		emulated = string(engine) != o.Platform.String()
 	}
-	r := &run{c: c, o: o, nonce: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	r := &run{c: c, o: o, nonce: strconv.FormatInt(time.Now().UnixNano(), 36), dynamicBound: 60 * time.Second}
+	if emulated {
+		r.dynamicBound = 5 * time.Minute
+	}
+	if r.o.Timeout <= 0 {
+		r.o.Timeout = NativeTimeout
+		if emulated {
+			r.o.Timeout = EmulatedTimeout
+		}
+	}
 	r.logs = c.CacheVolume("fit-e2e-" + r.nonce)
 	err := r.flow(ctx)
 	return r.steps, err
@@ -100,19 +124,24 @@ func (r *run) flow(ctx context.Context) error {
 	defer reg.Stop(context.WithoutCancel(ctx)) //nolint:errcheck // best effort: the session ends it anyway
 
 	var img *dagger.Container
-	var plugins int
+	var shipped map[string]string // plugin jar → the name its FIT-INF/plugin.xml gives
 	if err := r.step("build", func() (string, error) {
 		var err error
-		img, err = pipeline.Build(ctx, r.c, pipeline.Options{OS: o.OS, Version: v, Artifact: o.Artifact, Java: o.Java, Mirror: o.Mirror})
+		img, err = pipeline.Build(ctx, r.c, pipeline.Options{OS: o.OS, Version: v, Artifact: o.Artifact, Java: o.Java, Mirror: o.Mirror, Platform: o.Platform})
 		if err != nil {
 			return "", err
 		}
-		jars, err := img.Directory(pipeline.FitJavaDir+"/plugins").Glob(ctx, "*.jar")
+		// read by the client: the image needs no unzip for it
+		out, err := r.client.WithMountedDirectory("/plugins", img.Directory(pipeline.FitJavaDir+"/plugins")).WithWorkdir("/plugins").
+			WithExec([]string{"bash", "-c", `for j in *.jar; do [ -e "$j" ] || continue; printf '%s\t' "$j"; unzip -p "$j" FIT-INF/plugin.xml 2>&1 | tr -d '\n\r'; echo; done`}).
+			Stdout(ctx)
 		if err != nil {
 			return "", err
 		}
-		plugins = len(jars)
-		return fmt.Sprintf("%d plugin jars shipped", plugins), nil
+		if shipped, err = ShippedPlugins(out); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d plugin jars shipped", len(shipped)), nil
 	}); err != nil {
 		return err
 	}
@@ -125,7 +154,11 @@ func (r *run) flow(ctx context.Context) error {
 		archive := r.client.
 			WithExec([]string{"skopeo", "copy", "-q", "--src-tls-verify=false", "docker://registry:5000/" + release.ImageName + ":" + tags[1], "oci-archive:/pulled.tar"}).
 			File("/pulled.tar")
-		pulled = r.c.Container().Import(archive)
+		var plat dagger.ContainerOpts
+		if o.Platform != (release.Platform{}) {
+			plat.Platform = dagger.Platform(o.Platform.String())
+		}
+		pulled = r.c.Container(plat).Import(archive)
 		got, err := pulled.EnvVariable(ctx, "FIT_VERSION")
 		if err != nil {
 			return "", err
@@ -138,10 +171,20 @@ func (r *run) flow(ctx context.Context) error {
 		return err
 	}
 
-	if err := r.running(ctx, pulled, plugins); err != nil {
+	served, err := r.running(ctx, pulled, shipped)
+	if err != nil {
 		return err
 	}
-	if err := r.step("custom port and worker id", func() (string, error) { return r.customRun(ctx, pulled) }); err != nil {
+	other, err := r.confCases(ctx, pulled)
+	if err != nil {
+		return err
+	}
+	if err := r.step("unique worker ids", func() (string, error) {
+		if served == other {
+			return "", &Failure{Expected: "two containers of one image to get different default worker ids", Seen: "both " + served}
+		}
+		return "two containers: " + served + " and " + other, nil
+	}); err != nil {
 		return err
 	}
 	if err := r.step("help", func() (string, error) {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,10 +14,15 @@ import (
 // monitor wraps the image's own entrypoint and command ("$@") the way Docker would run them, and
 // plays Docker's part for what Dagger services lack: it keeps the console in a shared volume and
 // runs the image's HEALTHCHECK command every 2 s inside the same container, recording each result
-// and the owner of every process.
+// and the owner of every process. A plugin jar the client leaves at /e2e/drop.jar is moved into the
+// image's dynamic-plugin folder (as `docker cp` would), whole: FIT scans for *.jar.
 const monitor = `"$@" > >(tee -a /e2e/console.log) 2>&1 &
 app=$!
 while kill -0 "$app" 2>/dev/null; do
+  if [ -f /e2e/drop.jar ]; then
+    d=$FIT_JAVA_DIR/dynamic-plugins
+    cp /e2e/drop.jar "$d/.probe.part" && mv "$d/.probe.part" "$d/$E2E_PROBE.jar" && rm -f /e2e/drop.jar
+  fi
   out=$("$E2E_HEALTHCHECK" 2>&1); code=$?
   echo "exit=$code $out" >> /e2e/health.log
   for p in /proc/[0-9]*; do
@@ -38,26 +42,26 @@ while [ "$SECONDS" -lt "$deadline" ]; do
   sleep 1
 done
 echo "ready=$ready"; echo "waited=${SECONDS}s"
-echo "health=$(curl -sS --max-time 5 http://fit:8080/actuator/health 2>&1 | head -c 300 | tr -d '\n')"
+echo "health_status=$(curl -sS --max-time 5 -o /tmp/health -w '%{http_code}' http://fit:8080/actuator/health 2>&1)"
+echo "health=$(head -c 300 /tmp/health 2>/dev/null | tr -d '\n')"
 echo "plugins=$(curl -sS --max-time 5 http://fit:8080/actuator/plugins 2>&1 | head -c 20000 | tr -d '\n')"
 echo "healthcheck=$(tail -n 1 /e2e/health.log 2>/dev/null)"
 echo "--- procs"; cat /e2e/procs 2>/dev/null
 echo "--- console"; tail -n 50 /e2e/console.log 2>/dev/null`
 
-// custom runs the image's entrypoint and command with another port and worker id in one
-// container, then stops it with SIGTERM as `docker stop` would.
-const custom = `export FIT_HTTP_PORT=9090 FIT_WORKER_ID=e2e-worker
-"$@" > /tmp/console.log 2>&1 &
-pid=$!; answered=no
-for _ in $(seq 1 "$TIMEOUT"); do
-  curl -fsS --max-time 2 http://127.0.0.1:9090/actuator/health > /tmp/health 2>/dev/null && { answered=yes; break; }
-  kill -0 "$pid" 2>/dev/null || break
+// dynamic drops a plugin jar (FIT-INF/plugin.xml only) for the monitor to copy into the running
+// container's dynamic-plugins/, then waits (bounded) until /actuator/plugins lists it.
+const dynamic = `mkdir -p /probe/FIT-INF
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<plugin>\n  <group>modelengine.fit.images</group>\n  <name>%s</name>\n  <hierarchicalNames>%s</hierarchicalNames>\n  <version>%s</version>\n  <category>user</category>\n  <level>4</level>\n</plugin>\n' "$PROBE" "$PROBE" "$VERSION" > /probe/FIT-INF/plugin.xml
+(cd /probe && zip -q -X /e2e/.drop.part FIT-INF/plugin.xml) && mv /e2e/.drop.part /e2e/drop.jar || echo "zip=failed"
+start=$SECONDS; seen=no
+while [ $((SECONDS - start)) -lt "$BOUND" ]; do
+  body=$(curl -sS --max-time 5 http://fit:8080/actuator/plugins 2>&1 | tr -d '\n')
+  case $body in *"\"$PROBE\""*) seen=yes; break ;; esac
   sleep 1
 done
-echo "answered=$answered"; echo "health=$(cat /tmp/health 2>/dev/null)"
-kill -TERM "$pid" 2>/dev/null; wait "$pid"; echo "stop_exit=$?"
-echo "--- conf"; cat "$FIT_JAVA_DIR/conf/fitframework.yml" 2>/dev/null
-echo "--- console"; tail -n 50 /tmp/console.log`
+echo "seen=$seen"; echo "after=$((SECONDS - start))s"; echo "plugins=$body"
+echo "--- console"; tail -n 30 /e2e/console.log 2>/dev/null`
 
 // sections splits poll output into key=value facts and "--- name" blocks.
 func sections(out string) (map[string]string, map[string]string) {
@@ -87,15 +91,16 @@ func command(ctx context.Context, img *dagger.Container) ([]string, error) {
 	return append(ep, args...), err
 }
 
-// running starts the pulled image as a service and asserts what it serves.
-func (r *run) running(ctx context.Context, img *dagger.Container, plugins int) error {
+// running starts the pulled image as a service and asserts what it serves; it returns the worker id
+// its JVM got, for the uniqueness check.
+func (r *run) running(ctx context.Context, img *dagger.Container, shipped map[string]string) (string, error) {
 	cmd, err := command(ctx, img)
 	if err != nil {
-		return err
+		return "", err
 	}
 	hc, err := img.DockerHealthcheck().Args(ctx)
 	if err != nil || len(hc) == 0 {
-		return r.step("start container", func() (string, error) {
+		return "", r.step("start container", func() (string, error) {
 			return "", &Failure{Expected: "a HEALTHCHECK in the image config", Seen: fmt.Sprint(hc, err)}
 		})
 	}
@@ -106,6 +111,7 @@ func (r *run) running(ctx context.Context, img *dagger.Container, plugins int) e
 			WithMountedCache("/e2e", r.logs, r.logsOpts()).
 			WithEnvVariable("E2E_RUN", r.nonce).
 			WithEnvVariable("E2E_HEALTHCHECK", hc[0]).
+			WithEnvVariable("E2E_PROBE", ProbePlugin).
 			// readiness is judged by the image's own healthcheck (run by the monitor), bounded by
 			// --timeout: Dagger's own waits (ports, Docker healthcheck) are switched off
 			WithoutDockerHealthcheck().
@@ -116,18 +122,15 @@ func (r *run) running(ctx context.Context, img *dagger.Container, plugins int) e
 			Start(ctx)
 		return "started " + strings.Join(cmd, " "), err
 	}); err != nil {
-		return err
+		return "", err
 	}
 	defer svc.Stop(context.WithoutCancel(ctx)) //nolint:errcheck // best effort: the session ends it anyway
+	client := r.client.WithServiceBinding("fit", svc).WithMountedCache("/e2e", r.logs, r.logsOpts())
 
 	var facts, blocks map[string]string
 	logs := func() string { return blocks["console"] }
 	if err := r.step("wait until healthy", func() (string, error) {
-		out, err := r.client.
-			WithServiceBinding("fit", svc).
-			WithMountedCache("/e2e", r.logs, r.logsOpts()).
-			WithEnvVariable("TIMEOUT", strconv.Itoa(timeout)).
-			WithExec([]string{"bash", "-c", poll}).Stdout(ctx)
+		out, err := client.WithEnvVariable("TIMEOUT", strconv.Itoa(timeout)).WithExec([]string{"bash", "-c", poll}).Stdout(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -137,100 +140,105 @@ func (r *run) running(ctx context.Context, img *dagger.Container, plugins int) e
 		}
 		return "healthy after " + facts["waited"], nil
 	}); err != nil {
-		return err
+		return "", err
 	}
 
+	worker := ""
+	withLogs := func(fn func() (string, error)) func() (string, error) {
+		return func() (string, error) {
+			d, err := fn()
+			if f, ok := err.(*Failure); ok && f.Logs == "" {
+				f.Logs = logs()
+			}
+			return d, err
+		}
+	}
 	checks := []struct {
 		name string
 		fn   func() (string, error)
 	}{
-		{"health endpoint", func() (string, error) {
-			if strings.TrimSpace(facts["health"]) != "OK" {
-				return "", &Failure{Expected: "GET /actuator/health to answer OK", Seen: clip(facts["health"]), Logs: logs()}
-			}
-			return "GET /actuator/health → OK", nil
-		}},
 		{"plugins endpoint", func() (string, error) {
-			var list []map[string]any
-			if err := json.Unmarshal([]byte(facts["plugins"]), &list); err != nil {
-				return "", &Failure{Expected: "GET /actuator/plugins to answer a JSON array", Seen: clip(facts["plugins"]), Logs: logs()}
-			}
-			if plugins == 0 || len(list) != plugins {
-				return "", &Failure{Expected: fmt.Sprintf("one loaded plugin per plugin jar shipped (%d jars, at least one)", plugins), Seen: fmt.Sprintf("%d plugins loaded", len(list)), Logs: logs()}
-			}
-			return fmt.Sprintf("%d plugins loaded = %d jars shipped", len(list), plugins), nil
+			_, detail, err := CheckPlugins(facts["plugins"], shipped)
+			return detail, err
 		}},
+		{"health endpoint", func() (string, error) { return CheckHealth(r.o.Version, facts["health_status"], facts["health"]) }},
 		{"healthcheck script", func() (string, error) {
 			if !strings.HasPrefix(facts["healthcheck"], "exit=0 ") {
-				return "", &Failure{Expected: hc[0] + " to exit 0 in the running container", Seen: facts["healthcheck"], Logs: logs()}
+				return "", &Failure{Expected: hc[0] + " to exit 0 in the running container", Seen: facts["healthcheck"]}
 			}
 			return hc[0] + " → " + strings.TrimPrefix(facts["healthcheck"], "exit=0 "), nil
 		}},
 		{"start banner", func() (string, error) {
-			console := logs()
-			if !strings.Contains(console, "Worker ID: ") || !strings.Contains(console, fmt.Sprintf("HTTP port: %d", pipeline.HTTPPort)) {
-				return "", &Failure{Expected: "the start banner with `Worker ID:` and `HTTP port: 8080` in the logs", Seen: "no banner", Logs: console}
+			want := fmt.Sprintf("server.http.port: %d", pipeline.HTTPPort)
+			if !strings.Contains(logs(), "worker.id: ") || !strings.Contains(logs(), want) {
+				return "", &Failure{Expected: "the start banner with `worker.id:` and `" + want + "` in the logs", Seen: "no banner"}
 			}
-			return "banner shows worker id and HTTP port", nil
+			var shown []string
+			for _, line := range strings.Split(logs(), "\n") {
+				if _, kv, ok := strings.Cut(line, "[fit-entrypoint] "); ok && (strings.HasPrefix(kv, "worker.") || strings.HasPrefix(kv, "server.")) {
+					shown = append(shown, kv)
+				}
+			}
+			if !strings.Contains(logs(), "worker.host: ") || strings.Contains(logs(), "worker.host: localhost (") {
+				return "", &Failure{Expected: "worker.host set to the container's address (the release's localhost is no address for other workers)", Seen: strings.Join(shown, "; ")}
+			}
+			return strings.Join(shown, "; "), nil
 		}},
 		{"runs as uid 2000", func() (string, error) {
 			procs := strings.TrimSpace(blocks["procs"])
-			app := false
 			for _, line := range strings.Split(procs, "\n") {
 				uid, cmdline, _ := strings.Cut(line, " ")
 				if uid != strconv.Itoa(pipeline.FitUID) {
-					return "", &Failure{Expected: fmt.Sprintf("every process to run as uid %d", pipeline.FitUID), Seen: line, Logs: logs()}
+					return "", &Failure{Expected: fmt.Sprintf("every process to run as uid %d", pipeline.FitUID), Seen: line}
 				}
-				app = app || strings.Contains(cmdline, "java")
+				if strings.Contains(cmdline, RootPlugin+"-") {
+					worker = WorkerID(cmdline)
+				}
 			}
-			if !app {
-				return "", &Failure{Expected: "a java process in the container", Seen: clip(procs), Logs: logs()}
+			if worker == "" {
+				return "", &Failure{Expected: "a FIT JVM (" + RootPlugin + "-*.jar) with a worker.id argument", Seen: clip(procs)}
 			}
-			return fmt.Sprintf("all %d processes run as uid %d", strings.Count(procs, "\n")+1, pipeline.FitUID), nil
+			return fmt.Sprintf("all %d processes run as uid %d; the JVM has worker.id=%s", strings.Count(procs, "\n")+1, pipeline.FitUID, worker), nil
 		}},
+		{"dynamic plugin", func() (string, error) { return r.dynamicPlugin(ctx, client, shipped) }},
 		{"fit version", func() (string, error) {
 			out, _, err := execIn(ctx, img, []string{"fit", "version"}, false)
 			if err != nil {
 				return "", err
 			}
 			if !strings.Contains(out, "Version: "+r.o.Version.String()) {
-				return "", &Failure{Expected: "`fit version` to print Version: " + r.o.Version.String(), Seen: clip(out), Logs: logs()}
+				return "", &Failure{Expected: "`fit version` to print Version: " + r.o.Version.String(), Seen: clip(out)}
 			}
 			return strings.TrimSpace(out), nil
 		}},
 	}
 	for _, c := range checks {
-		if err := r.step(c.name, c.fn); err != nil {
-			return err
+		if err := r.step(c.name, withLogs(c.fn)); err != nil {
+			return "", err
 		}
 	}
-	return nil
+	return worker, nil
 }
 
-// customRun checks FIT_HTTP_PORT and FIT_WORKER_ID end to end, and a clean SIGTERM stop.
-func (r *run) customRun(ctx context.Context, img *dagger.Container) (string, error) {
-	cmd, err := command(ctx, img)
-	if err != nil {
-		return "", err
-	}
-	out, err := img.
-		WithEnvVariable("E2E_RUN", r.nonce).
-		WithEnvVariable("TIMEOUT", strconv.Itoa(int(r.o.Timeout.Seconds()))).
-		WithExec(append([]string{"bash", "-c", custom, "fit-e2e"}, cmd...)).Stdout(ctx)
+// dynamicPlugin drops a plugin jar into dynamic-plugins/ of the running container and waits until
+// /actuator/plugins lists it next to everything that was there.
+func (r *run) dynamicPlugin(ctx context.Context, client *dagger.Container, shipped map[string]string) (string, error) {
+	out, err := client.
+		WithEnvVariable("PROBE", ProbePlugin).
+		WithEnvVariable("VERSION", r.o.Version.String()).
+		WithEnvVariable("BOUND", strconv.Itoa(int(r.dynamicBound.Seconds()))).
+		WithExec([]string{"bash", "-c", dynamic}).Stdout(ctx)
 	if err != nil {
 		return "", err
 	}
 	facts, blocks := sections(out)
-	if facts["answered"] != "yes" || strings.TrimSpace(facts["health"]) != "OK" {
-		return "", &Failure{Expected: "the app to answer OK on port 9090 with FIT_HTTP_PORT=9090", Seen: "answered=" + facts["answered"] + " health=" + clip(facts["health"]), Logs: blocks["console"]}
+	if facts["seen"] != "yes" {
+		return "", &Failure{Expected: fmt.Sprintf("a jar copied into %s/dynamic-plugins to be listed in GET /actuator/plugins within %s", pipeline.FitJavaDir, r.dynamicBound), Seen: clip(facts["plugins"]), Logs: blocks["console"]}
 	}
-	if !strings.Contains(blocks["conf"], "e2e-worker") || !strings.Contains(blocks["conf"], "9090") {
-		return "", &Failure{Expected: "conf/fitframework.yml to carry worker id e2e-worker and port 9090", Seen: clip(blocks["conf"]), Logs: blocks["console"]}
+	if _, _, err := CheckPlugins(facts["plugins"], shipped, ProbePlugin); err != nil {
+		return "", err
 	}
-	if facts["stop_exit"] != "0" {
-		return "", &Failure{Expected: "exit 0 after SIGTERM", Seen: "exit " + facts["stop_exit"], Logs: blocks["console"]}
-	}
-	return "answers on 9090, conf has worker e2e-worker, SIGTERM → exit 0", nil
+	return fmt.Sprintf("%s copied into dynamic-plugins/, listed after %s", ProbePlugin, facts["after"]), nil
 }
 
 // logsOpts mounts the shared volume the same way everywhere: the owner is part of a cache

@@ -1,15 +1,14 @@
 // Package scripts holds the bash scripts that ship inside every FIT base image: the container
-// entrypoint, the healthcheck command and the library of functions both of them source. Their
-// behaviour is described at the top of each script (entrypoint.sh, healthcheck.sh, common.sh) and
-// tested from the host in scripts_test.go.
+// entrypoint, the healthcheck command and the library both of them source. Their behaviour is
+// described at the top of each script and tested from the host, against the fixture release, in
+// scripts_test.go.
 //
 // The image installs Files(): the library at LibraryPath (mode 0644) and the two scripts at
 // EntrypointPath and HealthcheckPath with mode Permissions, then sets ENTRYPOINT [EntrypointPath]
 // with CMD ["fit", "start"], and HEALTHCHECK CMD [HealthcheckPath]. The scripts find the library
 // as ../lib/fit-images/common.sh from their own folder (or at $FIT_SCRIPTS_LIB), so the three
-// files must keep that layout. They need bash, and mv (rm to clean up after a failed write) to
-// update a conf/fitframework.yml shipped with the release; everything else they use is optional
-// (timeout, nc, curl, hostname, sleep).
+// files must keep that layout. They need bash, curl (healthcheck), printenv, mktemp and timeout;
+// hostname is optional.
 package scripts
 
 import _ "embed"

@@ -1,0 +1,52 @@
+package upstream
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"dagger/fit-images/images/release"
+)
+
+// Query is one question of missing-releases, validated.
+type Query struct {
+	Registry release.Registry
+	OSes     []string
+	// Version, when set, is the one version asked about (a dispatched release): the API is not
+	// asked and Floor does not apply. Rebuild then answers its published OSes too.
+	Version release.Version
+	Rebuild bool
+	Floor   release.Version
+	Skip    []release.Version
+	Limit   int
+	API     *url.URL
+	// Token for the API and the registry login; empty means anonymous.
+	Token              string
+	Username, Password string
+	// Routes dials host:port of a server elsewhere (see DialVia).
+	Routes map[string]string
+}
+
+// Run lists what Query asks about and answers the missing images, oldest version first.
+func (q Query) Run(ctx context.Context) ([]Missing, error) {
+	via := DialVia(q.Routes)
+	versions := []release.Version{q.Version}
+	if q.Version == (release.Version{}) {
+		// a stalled API fails the run instead of holding the daily catch-up
+		rs, err := ListReleases(ctx, &http.Client{Transport: via, Timeout: 2 * time.Minute}, q.API, q.Token)
+		if err != nil {
+			return nil, err
+		}
+		finals, _ := Finals(rs, q.Floor)
+		versions = Without(finals, q.Skip)
+	}
+	have, err := Tags{Registry: q.Registry, Username: q.Username, Password: q.Password, Transport: via}.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if q.Rebuild {
+		return []Missing{Rebuild(q.Version, q.OSes, have)}, nil
+	}
+	return Compare(versions, q.OSes, have, q.Limit), nil
+}

@@ -1,0 +1,116 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
+)
+
+// Tags says where and how to list the tags of the image under a registry prefix.
+type Tags struct {
+	Registry release.Registry
+	// Username and Password log in; empty lists anonymously (enough for public images).
+	Username, Password string
+	// Transport is the base HTTP transport (nil: go-containerregistry's default).
+	Transport http.RoundTripper
+}
+
+// List answers every tag of {registry}fit-framework; a repository that does not exist yet has
+// no tags. Only loopback registries are spoken to over plain http; credentials go
+// only to the registry's own host (for Docker Hub, also its token service auth.docker.io).
+func (t Tags) List(ctx context.Context) ([]string, error) {
+	// go-containerregistry reads "modelengine/fit-framework" as Docker Hub's, like docker does
+	repoName := string(t.Registry) + release.ImageName
+	plain := IsLoopback(hostOnly(t.Registry.Host()))
+	var opts []name.Option
+	if plain {
+		opts = append(opts, name.Insecure)
+	}
+	repo, err := name.NewRepository(repoName, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot name the repository of %s: %v", t.Registry.Ref(""), err)
+	}
+	auth := authn.Anonymous
+	switch {
+	case t.Username != "" && t.Password != "":
+		auth = authn.FromConfig(authn.AuthConfig{Username: t.Username, Password: t.Password})
+	case t.Username != "" || t.Password != "":
+		return nil, fmt.Errorf("registry login needs both --username and --password")
+	}
+	base := t.Transport
+	if base == nil {
+		base = remote.DefaultTransport
+	}
+	rt := &guard{base: base, allowed: allowedHosts(repo.RegistryStr()), plainOK: plain}
+	tags, err := remote.List(repo, remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(rt))
+	var terr *transport.Error
+	switch {
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return nil, nil // nothing pushed under this name yet
+	case err != nil:
+		return nil, fmt.Errorf("cannot list the tags of %s: %s", strings.TrimSuffix(t.Registry.Ref(""), ":"), report.FirstLine(err.Error()))
+	}
+	return tags, nil
+}
+
+// guard refuses to send credentials anywhere but the registry's own hosts, and over plain http
+// unless the registry is a loopback or test one.
+type guard struct {
+	base    http.RoundTripper
+	allowed map[string]bool
+	plainOK bool
+}
+
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Authorization") != "" {
+		host := strings.ToLower(req.URL.Hostname())
+		switch {
+		case !g.allowed[host] && !g.allowed[strings.ToLower(req.URL.Host)]:
+			return nil, fmt.Errorf("refusing to send registry credentials to %s, which is not the registry's host", req.URL.Host)
+		case req.URL.Scheme != "https" && !g.plainOK:
+			return nil, fmt.Errorf("refusing to send registry credentials over plain http to %s", req.URL.Host)
+		}
+	}
+	return g.base.RoundTrip(req)
+}
+
+// allowedHosts is the registry host (with and without port); Docker Hub's registry is served by
+// registry-1.docker.io and authenticates at auth.docker.io.
+func allowedHosts(registry string) map[string]bool {
+	r := strings.ToLower(registry)
+	m := map[string]bool{r: true, hostOnly(r): true}
+	if r == name.DefaultRegistry || r == "docker.io" {
+		for _, h := range []string{"index.docker.io", "registry-1.docker.io", "auth.docker.io", "docker.io"} {
+			m[h] = true
+		}
+	}
+	return m
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
+}
+
+// IsLoopback tells whether a host name or address stays on this machine.
+func IsLoopback(host string) bool {
+	h := strings.ToLower(strings.Trim(host, "[]"))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
