@@ -82,6 +82,7 @@ func (m *FitImages) Artifact(
 }
 
 // Build one FIT image and return it as a container (chain export-image, publish, as-tarball, terminal…).
+// +cache="session"
 func (m *FitImages) Build(
 	ctx context.Context,
 	// operating system, e.g. debian (dagger call list shows them all)

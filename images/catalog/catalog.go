@@ -49,6 +49,8 @@ type OS struct {
 	// upstream extras such as npm and wget, for parity).
 	Packages     []string
 	JavaPackages map[Java][]string
+	// JavaExcludes are files of the Java packages a flavour leaves out (dpkg path globs), apt only.
+	JavaExcludes map[Java][]string
 	// JavaHome by Go architecture name (amd64, arm64, …); the image sets JAVA_HOME from it.
 	JavaHome map[string]string
 	// CreateUser creates group and user fit (uid/gid, home, shell): one shell command.
@@ -138,16 +140,18 @@ func (o OS) JavaHomeFor(arch string) (string, error) {
 	return "", fmt.Errorf("%s images are not available for architecture %q: supported are %s", o.Name, arch, strings.Join(archs, ", "))
 }
 
-// InstallCommand is the shell command that installs pkgs (and cleans the package caches, so the
-// layer holds no index files), optionally through a mirror of the distribution's repository.
-func (o OS) InstallCommand(pkgs []string, mirror string) string {
-	list := strings.Join(pkgs, " ")
+// InstallCommand is the shell command that installs the packages of a Java flavour, optionally
+// through a mirror of the distribution's repository, and leaves in the layer only what the
+// packages need at run time.
+func (o OS) InstallCommand(j Java, mirror string) string {
+	list := strings.Join(o.InstallPackages(j), " ")
 	switch o.Manager {
 	case Apk:
 		cmd := ""
 		if mirror != "" {
 			cmd = fmt.Sprintf("sed -i 's|^https\\?://[^/]*/alpine|%s|' /etc/apk/repositories && ", strings.TrimRight(mirror, "/"))
 		}
+		// --no-cache: no index in /var/cache/apk; the same on every base
 		return cmd + "apk add --no-cache " + list
 	default:
 		cmd := ""
@@ -155,8 +159,35 @@ func (o OS) InstallCommand(pkgs []string, mirror string) string {
 			// bookworm images keep sources in debian.sources, older ones in sources.list
 			cmd = fmt.Sprintf("for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f \"$f\" ] && sed -i 's|https\\?://deb.debian.org/debian|%s|g' \"$f\"; done; ", strings.TrimRight(mirror, "/"))
 		}
+		excludes := ""
+		for _, p := range append(append([]string{}, DpkgExcludes...), o.JavaExcludes[j]...) {
+			excludes += " -o 'Dpkg::Options::=--path-exclude=" + p + "'"
+		}
+		for _, p := range DpkgIncludes {
+			excludes += " -o 'Dpkg::Options::=--path-include=" + p + "'"
+		}
 		// the JRE's postinst links man pages into man1, which slim images strip
-		return cmd + "mkdir -p /usr/share/man/man1 && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends " + list +
-			" && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb"
+		return cmd + "mkdir -p /usr/share/man/man1 && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends" +
+			excludes + " " + list + " && apt-get clean && rm -rf " + strings.Join(AptLeftovers, " ")
 	}
+}
+
+// DpkgExcludes are the files dpkg does not unpack (Debian's slim images exclude the same): manuals,
+// info pages, translations and documentation are read by people, never by FIT, Java or Node.
+// Passed per install, so the image is as small on a base without the slim dpkg config.
+var DpkgExcludes = []string{
+	"/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/groff/*",
+	"/usr/share/lintian/*", "/usr/share/linda/*", "/usr/share/locale/*",
+}
+
+// DpkgIncludes are kept although under an excluded folder: the licences of what the image ships.
+var DpkgIncludes = []string{"/usr/share/doc/*/copyright"}
+
+// AptLeftovers are what apt and dpkg leave behind that no program reads at run time: the package
+// indexes and their binary caches (apt-get update rebuilds them), logs and the backups of dpkg's
+// and debconf's databases. apt-get clean removes the downloaded .deb files and the caches first.
+var AptLeftovers = []string{
+	"/var/lib/apt/lists/*", "/var/cache/apt/*.bin", "/var/cache/apt/archives/*.deb",
+	"/var/log/apt/*", "/var/log/dpkg.log", "/var/log/alternatives.log",
+	"/var/cache/debconf/*-old", "/var/lib/dpkg/*-old",
 }

@@ -86,18 +86,24 @@ func TestLookupErrors(t *testing.T) {
 
 func TestInstallCommand(t *testing.T) {
 	debian, _ := Lookup("debian")
-	cmd := debian.InstallCommand([]string{"curl"}, "http://mirror.example/debian/")
-	for _, want := range []string{"apt-get install", "--no-install-recommends curl", "http://mirror.example/debian|g", "rm -rf /var/lib/apt/lists/*"} {
+	cmd := debian.InstallCommand(JRE, "http://mirror.example/debian/")
+	for _, want := range []string{"apt-get install", "--no-install-recommends", " curl ", "--path-exclude=/usr/lib/jvm/*/lib/ct.sym", "http://mirror.example/debian|g", "rm -rf /var/lib/apt/lists/*",
+		// nothing but run-time files stays, whatever the base's own dpkg and apt configuration
+		"apt-get clean", "/var/cache/apt/*.bin", "'Dpkg::Options::=--path-exclude=/usr/share/doc/*'",
+		"'Dpkg::Options::=--path-include=/usr/share/doc/*/copyright'", "--path-exclude=/usr/share/man/*", "--path-exclude=/usr/share/locale/*"} {
 		if !strings.Contains(cmd, want) {
 			t.Errorf("debian install command %q lacks %q", cmd, want)
 		}
 	}
-	if strings.Contains(debian.InstallCommand([]string{"curl"}, ""), "sed") {
+	if strings.Contains(debian.InstallCommand(JRE, ""), "sed") {
 		t.Errorf("no mirror given, yet sources are rewritten")
 	}
+	if strings.Contains(debian.InstallCommand(JDK, ""), "ct.sym") {
+		t.Errorf("the JDK flavour leaves out ct.sym, which javac --release needs")
+	}
 	alpine, _ := Lookup("alpine")
-	cmd = alpine.InstallCommand([]string{"curl"}, "https://mirrors.example/alpine")
-	if !strings.Contains(cmd, "apk add --no-cache curl") || !strings.Contains(cmd, "/etc/apk/repositories") {
+	cmd = alpine.InstallCommand(JRE, "https://mirrors.example/alpine")
+	if !strings.Contains(cmd, "apk add --no-cache bash") || !strings.Contains(cmd, "/etc/apk/repositories") {
 		t.Errorf("alpine install command %q", cmd)
 	}
 }

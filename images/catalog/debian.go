@@ -13,6 +13,13 @@ func init() {
 			JRE: {"openjdk-17-jre-headless"},
 			JDK: {"openjdk-17-jdk", "npm", "unzip", "wget"},
 		},
+		// Two files of the runtime FIT never reads (22 MB): javac's table of older releases' APIs,
+		// used only to compile with --release (the JRE has no javac), and the class-data archive
+		// for JVMs without compressed pointers (heaps of 32 GB and more, which then start without
+		// it). The JDK flavour keeps both.
+		JavaExcludes: map[Java][]string{
+			JRE: {"/usr/lib/jvm/*/lib/ct.sym", "/usr/lib/jvm/*/lib/server/classes_nocoops.jsa"},
+		},
 		// Debian names the JVM folder after its own architecture names
 		JavaHome: map[string]string{
 			"amd64":   "/usr/lib/jvm/java-17-openjdk-amd64",

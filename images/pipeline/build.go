@@ -28,6 +28,18 @@ const (
 	Maintainer = "FIT Framework Team"
 )
 
+// HealthSettings are the HEALTHCHECK timings, as Docker durations.
+type HealthSettings struct {
+	Interval, Timeout, StartPeriod, StartInterval string
+	Retries                                       int
+}
+
+// Health is the image's HEALTHCHECK: upstream's steady state (a probe every 30 s, 10 s timeout,
+// unhealthy after 3 failures, failures ignored for the first 30 s) plus a start interval, so
+// that during the start period Docker ≥ 25 probes every 2 s and reports a FIT that is up in a
+// few seconds healthy then, not at the first 30 s probe. Older engines ignore the start interval.
+var Health = HealthSettings{Interval: "30s", Timeout: "10s", StartPeriod: "30s", StartInterval: "2s", Retries: 3}
+
 // Folders under FitJavaDir that exist, owned by fit, in every image.
 var fitFolders = []string{"bin", "conf", "lib", "plugins", "logs", "data", "dynamic-plugins"}
 
@@ -100,7 +112,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		With(noCache(o.NoCache)).
 		WithUser("root").
 		// packages first: this layer is shared by every FIT version
-		WithExec([]string{"sh", "-c", o.OS.InstallCommand(o.OS.InstallPackages(java), o.Mirror)}).
+		WithExec([]string{"sh", "-c", o.OS.InstallCommand(java, o.Mirror)}).
 		WithExec([]string{"sh", "-c", fmt.Sprintf("ln -snf /usr/share/zoneinfo/%[1]s /etc/localtime && echo %[1]s > /etc/timezone && %[2]s", tz, o.OS.CreateUser)}).
 		With(installScripts).
 		WithDirectory(FitHome, skeleton, dagger.ContainerWithDirectoryOpts{Owner: owner}).
@@ -135,7 +147,8 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		WithExposedPort(HTTPPort, dagger.ContainerWithExposedPortOpts{Description: "FIT framework HTTP"}).
 		WithExposedPort(AppPort, dagger.ContainerWithExposedPortOpts{Description: "application"}).
 		WithDockerHealthcheck([]string{scripts.HealthcheckPath}, dagger.ContainerWithDockerHealthcheckOpts{
-			Interval: "30s", Timeout: "10s", StartPeriod: "30s", Retries: 3,
+			Interval: Health.Interval, Timeout: Health.Timeout, StartPeriod: Health.StartPeriod,
+			StartInterval: Health.StartInterval, Retries: Health.Retries,
 		}).
 		WithUser(FitUser).
 		WithWorkdir(FitJavaDir + "/dynamic-plugins").

@@ -93,9 +93,11 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	iv, _ := hc.Interval(ctx)
 	to, _ := hc.Timeout(ctx)
 	sp, _ := hc.StartPeriod(ctx)
+	si, _ := hc.StartInterval(ctx)
 	rt, _ := hc.Retries(ctx)
-	add("healthcheck", strings.Join(hcArgs, " ") == scripts.HealthcheckPath && iv == "30s" && to == "10s" && sp == "30s" && rt == 3,
-		"%v interval=%s timeout=%s start-period=%s retries=%d", hcArgs, iv, to, sp, rt)
+	got := HealthSettings{Interval: iv, Timeout: to, StartPeriod: sp, StartInterval: si, Retries: rt}
+	add("healthcheck", strings.Join(hcArgs, " ") == scripts.HealthcheckPath && got == Health,
+		"%v interval=%s timeout=%s start-period=%s start-interval=%s retries=%d", hcArgs, iv, to, sp, si, rt)
 
 	out, err := img.
 		WithEnvVariable("ENTRYPOINT", scripts.EntrypointPath).
