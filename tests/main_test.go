@@ -6,10 +6,12 @@ package tests
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +94,9 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer client.Close()
+	if os.Getenv("FIT_TESTBED_REGISTRY") != "" {
+		startEarly(arm64Calls()...)
+	}
 	return m.Run()
 }
 
@@ -112,18 +117,72 @@ func call(t *testing.T, args ...string) (string, error) {
 func daggerRun(t *testing.T, verb string, args ...string) (string, error) {
 	t.Helper()
 	needEngine(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	start := time.Now()
+	out, err := runDagger(15*time.Minute, verb, args...)
+	t.Logf("dagger %s %s (%.1fs)", verb, strings.Join(args, " "), time.Since(start).Seconds())
+	return out, err
+}
+
+func runDagger(limit time.Duration, verb string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, daggerGo, append([]string{verb, "-m", root, "--progress=plain"}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	t.Logf("dagger %s %s (%.1fs)", verb, strings.Join(args, " "), time.Since(start).Seconds())
-	if err != nil {
+	if err := cmd.Run(); err != nil {
 		return stdout.String(), fmt.Errorf("%v\n%s", err, tail(stderr.String(), 60))
 	}
 	return stdout.String(), nil
+}
+
+// Early calls: the emulated (arm64) checks are slow and independent of the others, so TestMain starts
+// them, one after another in the background, while the serial tests run; the test that owns a call
+// waits for its result and asserts on it. Only calls whose test -run selects are started.
+type earlyCall struct {
+	test string
+	args []string
+	done chan struct{}
+	out  string
+	err  error
+	took time.Duration
+}
+
+var early = map[string]*earlyCall{}
+
+func startEarly(calls ...*earlyCall) {
+	pattern := ""
+	if f := flag.Lookup("test.run"); f != nil {
+		pattern = f.Value.String()
+	}
+	var run []*earlyCall
+	for _, c := range calls {
+		if ok, _ := regexp.MatchString(strings.Split(pattern, "/")[0], c.test); ok || pattern == "" {
+			c.done = make(chan struct{})
+			early[c.test] = c
+			run = append(run, c)
+		}
+	}
+	go func() {
+		for _, c := range run {
+			start := time.Now()
+			c.out, c.err = runDagger(30*time.Minute, "call", c.args...)
+			c.took = time.Since(start)
+			close(c.done)
+		}
+	}()
+}
+
+// awaitEarly is the result of the early call of this test.
+func awaitEarly(t *testing.T) (string, error) {
+	t.Helper()
+	needEngine(t)
+	c, ok := early[t.Name()]
+	if !ok {
+		t.Fatalf("%s has no early call (startEarly in TestMain)", t.Name())
+	}
+	<-c.done
+	t.Logf("dagger call %s (%.1fs, started in the background by TestMain)", strings.Join(c.args, " "), c.took.Seconds())
+	return c.out, c.err
 }
 
 func tail(s string, n int) string {

@@ -31,12 +31,27 @@ func needTestbedRegistry(t *testing.T) string {
 	return reg
 }
 
+// multiArchRepo is where TestCallBuildAllMultiArchPush pushes (one per run).
+var multiArchRepo = fmt.Sprintf("multiarch%d", time.Now().UnixNano())
+
+// arm64Calls are the `dagger call`s of the arm64 tests, started early (see startEarly): one build, which
+// the other two reuse from the engine's cache.
+func arm64Calls() []*earlyCall {
+	reg := os.Getenv("FIT_TESTBED_REGISTRY")
+	return []*earlyCall{
+		{test: "TestCallBuildArm64", args: []string{"build", "--os", "debian", "--platform", "linux/arm64", "--artifact", zips[fixture.Healthy].Path,
+			"with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
+		{test: "TestCallBuildAllMultiArchPush", args: []string{"build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64",
+			"--registry", reg + "/" + multiArchRepo + "/", "--push", "--artifact", zips[fixture.Healthy].Path}},
+		{test: "TestCallE2EArm64", args: []string{"end-to-end", "--os", "debian", "--version", "3.6.4", "--platform", "linux/arm64",
+			"--artifact", healthy["3.6.4"].Path}},
+	}
+}
+
 // An arm64 build runs arm64 (under QEMU on an amd64 host), with the arm64 JAVA_HOME.
 func TestCallBuildArm64(t *testing.T) {
 	needTestbedRegistry(t)
-	zip := zips[fixture.Healthy].Path
-	out, err := call(t, "build", "--os", "debian", "--platform", "linux/arm64", "--artifact", zip,
-		"with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout")
+	out, err := awaitEarly(t)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 3, out)
@@ -64,9 +79,8 @@ func TestBuildSingleArchBaseFails(t *testing.T) {
 // build-all for two platforms smoke-tests both and pushes one index per tag listing both.
 func TestCallBuildAllMultiArchPush(t *testing.T) {
 	reg := needTestbedRegistry(t)
-	repo := fmt.Sprintf("multiarch%d", time.Now().UnixNano())
-	out, err := call(t, "build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64",
-		"--registry", reg+"/"+repo+"/", "--push", "--artifact", zips[fixture.Healthy].Path)
+	repo := multiArchRepo
+	out, err := awaitEarly(t)
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^debian\s+.*\s+ok$`, out)
 	host := "http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1)
@@ -106,8 +120,7 @@ func TestDebianImageIsSlim(t *testing.T) {
 // The whole e2e flow on the arm64 image, emulated: push, pull, run, health, plugins, dynamic plugin.
 func TestCallE2EArm64(t *testing.T) {
 	needTestbedRegistry(t)
-	out, err := call(t, "end-to-end", "--os", "debian", "--version", "3.6.4", "--platform", "linux/arm64",
-		"--artifact", healthy["3.6.4"].Path)
+	out, err := awaitEarly(t)
 	require.NoError(t, err)
 	t.Log(out)
 	for _, step := range []string{"push", "pull", "wait until healthy", "plugins endpoint", "health endpoint", "dynamic plugin", "fit version"} {
