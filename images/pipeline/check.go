@@ -108,12 +108,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	if err != nil {
 		return nil, fmt.Errorf("check: cannot run a shell in the image: %s", report.FirstLine(err.Error()))
 	}
-	facts := map[string]string{}
-	for _, line := range strings.Split(out, "\n") {
-		if k, val, ok := strings.Cut(line, "="); ok {
-			facts[k] = val
-		}
-	}
+	facts := probeFacts(out)
 	uid := strconv.Itoa(FitUID)
 	add("runs as fit", facts["uid"] == uid && facts["gid"] == uid && facts["user"] == FitUser, "uid=%s gid=%s user=%s", facts["uid"], facts["gid"], facts["user"])
 	add("non-root", facts["uid"] != "" && facts["uid"] != "0", "uid=%s", facts["uid"])
@@ -146,4 +141,15 @@ func keysOf(m map[int]bool) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// probeFacts reads the key=value lines a probe printed (the smoke and check probes); other lines are skipped.
+func probeFacts(out string) map[string]string {
+	facts := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, val, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			facts[k] = val
+		}
+	}
+	return facts
 }

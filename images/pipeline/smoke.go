@@ -26,23 +26,16 @@ func Smoke(ctx context.Context, img *dagger.Container, v release.Version) error 
 		return fmt.Errorf("smoke check: the image could not run a shell: %s", report.FirstLine(err.Error()))
 	}
 	want := "Version: " + v.String()
-	var machine, javaHome string
+	facts := probeFacts(out)
+	machine := facts["machine"]
 	version := false
 	for _, line := range strings.Split(out, "\n") {
-		line = strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(line, "machine="):
-			machine = strings.TrimPrefix(line, "machine=")
-		case strings.HasPrefix(line, "java_home="):
-			javaHome = strings.TrimPrefix(line, "java_home=")
-		case line == want:
-			version = true
-		}
+		version = version || strings.TrimSpace(line) == want
 	}
 	if !plat.RunsOn(machine) {
 		return fmt.Errorf("smoke check: the %s image runs %q: it is not of its platform (a single-arch base?)", plat, machine)
 	}
-	if javaHome != "yes" {
+	if facts["java_home"] != "yes" {
 		return fmt.Errorf("smoke check: JAVA_HOME of the %s image does not exist (the catalog's JavaHome for %s is wrong)", plat, plat.Arch)
 	}
 	if !version {
