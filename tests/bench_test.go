@@ -54,8 +54,11 @@ func BenchmarkSideBySide(b *testing.B) {
 	art[upgradeVersion] = a.Path
 	images := []benchImage{upstreamRecipe(b, art)}
 	for _, j := range []catalog.Java{catalog.JDK, catalog.JRE} {
-		images = append(images, ourImage(b, j, art))
+		images = append(images, ourImage(b, j, release.Platform{}, art))
 	}
+	// arm64 under QEMU where the engine is amd64: what a multi-arch release adds to a build
+	arm, _ := release.ParsePlatform("linux/arm64")
+	images = append(images, ourImage(b, catalog.JRE, arm, art))
 
 	type measured struct {
 		cold, warm    time.Duration
@@ -183,19 +186,23 @@ func upstreamRecipe(b *testing.B, art map[string]string) benchImage {
 	}}
 }
 
-func ourImage(b *testing.B, j catalog.Java, art map[string]string) benchImage {
+func ourImage(b *testing.B, j catalog.Java, plat release.Platform, art map[string]string) benchImage {
 	osEntry, _ := catalog.Lookup("debian")
 	hc, err := health.Parse(pipeline.Health.Interval, pipeline.Health.StartPeriod, pipeline.Health.StartInterval)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return benchImage{name: "ours --java " + string(j), hc: hc, build: func(v string, cold bool) *dagger.Container {
+	name := "ours --java " + string(j)
+	if plat.Arch != "" {
+		name += " " + plat.String()
+	}
+	return benchImage{name: name, hc: hc, build: func(v string, cold bool) *dagger.Container {
 		rv, err := release.ParseVersion(v)
 		if err != nil {
 			b.Fatal(err)
 		}
 		img, err := pipeline.Build(context.Background(), client, pipeline.Options{
-			OS: osEntry, Version: rv, Artifact: client.Host().File(art[v]), Java: j, NoCache: cold,
+			OS: osEntry, Version: rv, Artifact: client.Host().File(art[v]), Java: j, Platform: plat, NoCache: cold,
 		})
 		if err != nil {
 			b.Fatal(err)
