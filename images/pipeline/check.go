@@ -106,7 +106,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 		WithExec([]string{"bash", "-c", probe}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
 		CombinedOutput(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("check: cannot run a shell in the image: %s", report.FirstLine(err.Error()))
+		return nil, fmt.Errorf("check: cannot run a shell in the image: %s", Explain(err))
 	}
 	facts := probeFacts(out)
 	uid := strconv.Itoa(FitUID)
