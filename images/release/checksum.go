@@ -155,15 +155,15 @@ func ResolveSum(q SumQuery) (Sum, error) {
 			return Sum{Value: s, Source: FromAPI}, nil
 		}
 	}
-	v, from := q.Version, q.Pins.From
-	if from == "" {
-		from = PinsPath
+	v, instead := q.Version, ""
+	if q.Pins.From != "" && q.Pins.From != PinsPath {
+		instead = " (this run read " + q.Pins.From + " instead, which has none)"
 	}
 	return Sum{}, fmt.Errorf("no checksum for the FIT %s release zip, and the release path builds only a verified zip. Supply one of:\n"+
 		"  1. --checksum sha256:HEX\n"+
-		"  2. a pinned sum: go run ./hack/pin %s adds \"%s sha256:HEX\" to %s (commit it)\n"+
+		"  2. a pinned sum: the line \"%s sha256:HEX\" in %s, which go run ./hack/pin %s adds (commit it)%s\n"+
 		"  3. the GitHub release API's digest of asset %s of release v%s: %s",
-		v, v, v, from, ArtifactName(v), v, why)
+		v, v, PinsPath, v, instead, ArtifactName(v), v, why)
 }
 
 // ArtifactName is the release asset's file name: "3.6.0.zip".

@@ -98,10 +98,14 @@ func TestResolveSum(t *testing.T) {
 	}
 	// no source at all names the three ways
 	_, err = ResolveSum(SumQuery{Version: v361, Required: true, API: served("", errors.New("404 Not Found"))})
-	for _, want := range []string{"no checksum for the FIT 3.6.1 release zip", "1. --checksum sha256:HEX", "2. a pinned sum: go run ./hack/pin 3.6.1", PinsPath, "3. the GitHub release API"} {
+	for _, want := range []string{"no checksum for the FIT 3.6.1 release zip", "1. --checksum sha256:HEX", "2. a pinned sum: the line \"3.6.1 sha256:HEX\" in " + PinsPath + ", which go run ./hack/pin 3.6.1 adds", "3. the GitHub release API"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("no-source error = %v; want it to contain %q", err, want)
 		}
+	}
+	_, err = ResolveSum(SumQuery{Version: v361, Pins: pins, Required: true})
+	if err == nil || !strings.Contains(err.Error(), "(this run read pins.txt instead, which has none)") {
+		t.Errorf("no-source error with other pins = %v; want it to name them", err)
 	}
 	if s := (Sum{}).String(); s != "not verified" {
 		t.Errorf("zero Sum = %q", s)
