@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 
 	sdkdagger "dagger.io/dagger"
@@ -35,6 +36,7 @@ type inputs struct {
 	java      catalog.Java
 	mirrors   map[catalog.PackageManager]string
 	artifact  *sdkdagger.File
+	sum       release.Sum // what artifact was verified against; zero: not verified
 }
 
 func (in inputs) platform() release.Platform {
@@ -67,8 +69,13 @@ func resolve(ctx context.Context, a buildArgs) (inputs, error) {
 }
 
 // resolveAll validates the arguments of a multi-OS function: selection, registry, platforms,
-// then fetches (or takes) the artifact once for all.
+// then fetches (or takes) the artifact once for all, verified when pushing.
 func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bool) (inputs, error) {
+	return resolveWith(ctx, a, sumArgs{}, skip, registry, push)
+}
+
+// resolveWith is resolveAll with the sources of the expected sum of a function that has their flags.
+func resolveWith(ctx context.Context, a buildArgs, s sumArgs, skip, registry string, push bool) (inputs, error) {
 	var in inputs
 	var err error
 	if in.v, err = release.ParseVersion(a.version); err != nil {
@@ -95,15 +102,59 @@ func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bo
 	if in.c, err = sdk(ctx); err != nil {
 		return in, err
 	}
+	if a.artifact != nil && a.url != "" {
+		return in, fmt.Errorf("pass either --artifact or --url, not both")
+	}
+	// a push is the release path: only a verified zip may be built
+	o := pipeline.ArtifactOptions{URL: a.url, Checksum: a.checksum, Release: push}
 	if a.artifact != nil {
-		if a.url != "" {
-			return in, fmt.Errorf("pass either --artifact or --url, not both")
+		if o.Local, err = fileIn(ctx, in.c, a.artifact); err != nil {
+			return in, err
 		}
-		in.artifact, err = fileIn(ctx, in.c, a.artifact)
+	}
+	if err := s.apply(ctx, &o); err != nil {
 		return in, err
 	}
-	in.artifact, err = pipeline.Download(ctx, in.c, in.v, a.url, a.checksum)
-	return in, err
+	if in.artifact, in.sum, err = pipeline.VerifiedArtifact(ctx, in.c, in.v, o); err != nil {
+		return in, err
+	}
+	if !in.sum.Verified() {
+		fmt.Fprintln(os.Stderr, in.sum.Note(in.v)) // the engine shows a function's stderr with its call
+	}
+	return in, nil
+}
+
+// sumArgs are the sources of a release zip's expected sum besides --checksum, as typed: the
+// flags of the functions that verify (artifact; release-check).
+type sumArgs struct {
+	checksumsFile *dagger.File // instead of the pinned sums of release.PinsPath
+	apiURL        string       // the GitHub releases listing ("": upstream.DefaultAPIURL)
+	apiService    *dagger.Service
+	token         *dagger.Secret
+}
+
+// apply validates sumArgs into o.
+func (s sumArgs) apply(ctx context.Context, o *pipeline.ArtifactOptions) error {
+	if s.checksumsFile != nil {
+		text, err := s.checksumsFile.Contents(ctx)
+		if err != nil {
+			return fmt.Errorf("cannot read --checksums-file: %w", err)
+		}
+		pins, err := release.ParsePins(text, "--checksums-file")
+		if err != nil {
+			return err
+		}
+		o.Pins = &pins
+	}
+	var err error
+	if o.API, err = upstream.ParseAPIURL(s.apiURL); err != nil {
+		return err
+	}
+	if o.Routes, err = routes(ctx, hostService{upstream.HostPort(o.API), "--api-service", s.apiService}); err != nil {
+		return err
+	}
+	o.Token, err = plaintext(ctx, s.token)
+	return err
 }
 
 // auth pairs a user name with the password secret; one without the other is a mistake.
@@ -128,12 +179,7 @@ func digestOf(ref string) string {
 	return ref
 }
 
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
+func errString(err error) string { return pipeline.Message(err) }
 
 // parseMissing validates the arguments of missing-releases, before any request.
 func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q upstream.Query, err error) {

@@ -219,7 +219,35 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
 				}
 			}
-			return (*FitImages).Artifact(&parent, ctx, version, url, checksum)
+			var checksumsFile *dagger.File
+			if inputArgs["checksumsFile"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["checksumsFile"]), &checksumsFile)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksumsFile", err))
+				}
+			}
+			var apiUrl string
+			if inputArgs["apiUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
+				}
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var apiService *dagger.Service
+			if inputArgs["apiService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
+				}
+			}
+			return (*FitImages).Artifact(&parent, ctx, version, url, checksum, checksumsFile, apiUrl, token, apiService)
 		case "Build":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -53,7 +54,7 @@ func (m *FitImages) Tags(
 	return strings.Join(release.Refs(r, v, o.Name), "\n") + "\n", nil
 }
 
-// Download the FIT release zip (cached by the engine) and verify its checksum when given.
+// The verified FIT release zip (downloaded once, cached by the engine): its sha256 must match --checksum, else the pinned sums (images/release/checksums.txt), else the GitHub release API's digest of the asset; fails when none has one.
 func (m *FitImages) Artifact(
 	ctx context.Context,
 	// FIT version, e.g. 3.6.0
@@ -65,6 +66,18 @@ func (m *FitImages) Artifact(
 	// expected sha256 of the zip: sha256:HEX or HEX
 	// +optional
 	checksum string,
+	// pinned sums to use instead of the repository's images/release/checksums.txt (lines "VERSION sha256:HEX")
+	// +optional
+	checksumsFile *dagger.File,
+	// the GitHub "list releases" API of FIT; the release's digests are read from {api-url}/tags/v{version}
+	// +default="https://api.github.com/repos/ModelEngine-Group/fit-framework/releases"
+	apiUrl string,
+	// GitHub token for the API (higher rate limit), e.g. env:GITHUB_TOKEN
+	// +optional
+	token *dagger.Secret,
+	// the API server when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
+	// +optional
+	apiService *dagger.Service,
 ) (*dagger.File, error) {
 	v, err := release.ParseVersion(version)
 	if err != nil {
@@ -74,10 +87,15 @@ func (m *FitImages) Artifact(
 	if err != nil {
 		return nil, err
 	}
-	f, err := pipeline.Download(ctx, c, v, url, checksum)
+	o := pipeline.ArtifactOptions{URL: url, Checksum: checksum, Release: true}
+	if err := (sumArgs{checksumsFile, apiUrl, apiService, token}).apply(ctx, &o); err != nil {
+		return nil, err
+	}
+	f, sum, err := pipeline.VerifiedArtifact(ctx, c, v, o)
 	if err != nil {
 		return nil, err
 	}
+	fmt.Fprintln(os.Stderr, sum.Note(v))
 	return fileBack(ctx, f)
 }
 
@@ -96,7 +114,7 @@ func (m *FitImages) Build(
 	// download URL of the release zip when no --artifact; {version} is replaced
 	// +optional
 	url string,
-	// expected sha256 of the downloaded zip: sha256:HEX or HEX
+	// expected sha256 of the zip, downloaded or --artifact: sha256:HEX or HEX (without it the zip is not verified)
 	// +optional
 	checksum string,
 	// target platform such as linux/arm64 (default: the engine's)
@@ -149,7 +167,7 @@ func (m *FitImages) Check(
 	// download URL of the release zip when no --artifact
 	// +optional
 	url string,
-	// expected sha256 of the downloaded zip
+	// expected sha256 of the zip, downloaded or --artifact (without it the zip is not verified)
 	// +optional
 	checksum string,
 	// Java 17 flavour: jre or jdk
@@ -175,9 +193,9 @@ func (m *FitImages) Check(
 		return "", err
 	}
 	if failed := checks.Failed(); len(failed) > 0 {
-		return "", fmt.Errorf("%d of %d checks failed for %s %s:\n%s", len(failed), len(checks), in.oses[0].Name, in.v, checks.Text())
+		return "", fmt.Errorf("%d of %d checks failed for %s %s:\n%s%s", len(failed), len(checks), in.oses[0].Name, in.v, checks.Text(), in.sum.Note(in.v))
 	}
-	return checks.Text(), nil
+	return checks.Text() + in.sum.Note(in.v) + "\n", nil
 }
 
 // Build the selected operating systems concurrently, smoke-test each, push every tag when asked, and print a summary table; fails if any OS failed (and then pushes nothing).
@@ -357,7 +375,7 @@ func (m *FitImages) EndToEnd(
 	// download URL of the release zip when no --artifact
 	// +optional
 	url string,
-	// expected sha256 of the downloaded zip
+	// expected sha256 of the zip, downloaded or --artifact (without it the zip is not verified)
 	// +optional
 	checksum string,
 	// how long the app may take to become healthy, e.g. 120s or 3m (default: 120s, 10m on an emulated --platform)
@@ -394,15 +412,16 @@ func (m *FitImages) EndToEnd(
 		return "", err
 	}
 	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Platform: in.platform(), Timeout: d})
-	out := report.StepsText(steps)
+	out := report.StepsText(steps) + in.sum.Note(in.v) + "\n"
 	if format == "json" {
 		b, _ := json.MarshalIndent(struct {
-			OS      string        `json:"os"`
-			Version string        `json:"version"`
-			OK      bool          `json:"ok"`
-			Error   string        `json:"error,omitempty"`
-			Steps   []report.Step `json:"steps"`
-		}{in.oses[0].Name, in.v.String(), runErr == nil, errString(runErr), steps}, "", "  ")
+			OS       string        `json:"os"`
+			Version  string        `json:"version"`
+			OK       bool          `json:"ok"`
+			Error    string        `json:"error,omitempty"`
+			Artifact string        `json:"artifact"`
+			Steps    []report.Step `json:"steps"`
+		}{in.oses[0].Name, in.v.String(), runErr == nil, errString(runErr), in.sum.Note(in.v), steps}, "", "  ")
 		out = string(b) + "\n"
 	}
 	if runErr != nil {

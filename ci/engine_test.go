@@ -230,7 +230,7 @@ func TestEngineReleaseCheck(t *testing.T) {
 			"--url", fixtureURL(fixture.Healthy), "--checksum", strings.Repeat("0", 64), "--readme", readme)
 		require.Equal(t, 1, code, summary)
 		assert.Contains(t, output, heredoc("failed", "artifact checksum"))
-		assert.Contains(t, summary, "| ❌ | artifact checksum | checksum mismatch for "+fixtureURL(fixture.Healthy)+": expected sha256:"+strings.Repeat("0", 64)+", got sha256:"+healthy.SHA256)
+		assert.Contains(t, summary, "| ❌ | artifact checksum | checksum mismatch for the FIT "+fixtureVersion+" zip from "+fixtureURL(fixture.Healthy)+": expected sha256:"+strings.Repeat("0", 64)+" (from --checksum), got sha256:"+healthy.SHA256)
 		assert.Contains(t, summary, "| ➖ | debian: builds | not run: the artifact is unusable |")
 	})
 

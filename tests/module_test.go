@@ -118,7 +118,7 @@ func TestCallBuildAllPush(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/", "--push", "--artifact", zips[fixture.Healthy].Path)
+	out, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/", "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^debian\s+\S+fit-framework:3\.6\.0-debian .*sha256:[0-9a-f]{64}\s+\d+\.\d+ MB\s+\S+s\s+ok$`, out)
 
@@ -183,12 +183,12 @@ func TestCallPublish(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "publish", "--os", "debian", "--version", "3.6.1-rc.1", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path)
+	out, err := call(t, "publish", "--os", "debian", "--version", "3.6.1-rc.1", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.Error(t, err, "the 3.6.0 zip is not a 3.6.1-rc.1 release")
 	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
 	assert.Empty(t, out)
 
-	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path)
+	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.NoError(t, err)
 	refs := strings.Fields(out)
 	require.Len(t, refs, 4)
@@ -204,7 +204,7 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: this test relies on the test bed, where alpine cannot be pulled")
 	}
-	_, err := call(t, "build-all", "--registry", reg+"/halfbuilt/", "--push", "--artifact", zips[fixture.Healthy].Path)
+	_, err := call(t, "build-all", "--registry", reg+"/halfbuilt/", "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "build-all: 1 of 2 failed, so nothing was pushed")
 	assert.Regexp(t, `(?m)^alpine\s+.*FAILED: base image alpine:3\.19 for linux/amd64: `, err.Error())
@@ -250,7 +250,7 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	}
 
 	reg := fmt.Sprintf("localhost:%d/", port)
-	_, err := call(t, "build-all", "--os", "debian", "--registry", reg, "--push", "--artifact", zips[fixture.Healthy].Path)
+	_, err := call(t, "build-all", "--os", "debian", "--registry", reg, "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.NoError(t, err)
 	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -96,8 +97,12 @@ func (r *run) step(name string, fn func() (string, error)) error {
 	detail, err := fn()
 	s := report.Step{Name: name, OK: err == nil, Duration: time.Since(start), Detail: detail}
 	if err != nil {
+		var ee *dagger.ExecError
 		if f, ok := err.(*Failure); ok && f.Step == "" {
 			f.Step = name
+		} else if !ok && errors.As(err, &ee) {
+			// a command of the step failed: its stderr tail says why, the engine's message does not
+			err = fmt.Errorf("%s: %w", name, pipeline.EngineError(err))
 		}
 		s.Detail = report.FirstLine(err.Error())
 	}

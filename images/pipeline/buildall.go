@@ -113,7 +113,7 @@ func buildOne(ctx context.Context, c *dagger.Client, o BuildAllOptions, osEntry 
 		}
 		// evaluate the build on its own first, so its failure is not reported as the smoke test's
 		if _, err := img.Sync(ctx); err != nil {
-			return nil, 0, fmt.Errorf("build failed: %s", report.FirstLine(err.Error()))
+			return nil, 0, fmt.Errorf("build failed: %s", Explain(err))
 		}
 		if err := Smoke(ctx, img, o.Version); err != nil {
 			return nil, 0, err
@@ -129,7 +129,7 @@ func buildOne(ctx context.Context, c *dagger.Client, o BuildAllOptions, osEntry 
 func CompressedSize(ctx context.Context, img *dagger.Container) (int64, error) {
 	n, err := img.AsTarball(dagger.ContainerAsTarballOpts{ForcedCompression: dagger.ImageLayerCompressionGzip}).Size(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("cannot measure the image: %s", report.FirstLine(err.Error()))
+		return 0, fmt.Errorf("cannot measure the image: %s", Explain(err))
 	}
 	return int64(n), nil
 }

@@ -42,6 +42,10 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 		cs = append(cs, report.Check{Name: name, OK: ok, Detail: fmt.Sprintf(detail, args...)})
 	}
 
+	// evaluate the build on its own first, so a failed build step is reported as such, with its stderr
+	if _, err := img.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("check: the image does not build: %s", Explain(err))
+	}
 	user, err := img.User(ctx)
 	if err != nil {
 		return nil, err
@@ -106,7 +110,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 		WithExec([]string{"bash", "-c", probe}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).
 		CombinedOutput(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("check: cannot run a shell in the image: %s", report.FirstLine(err.Error()))
+		return nil, fmt.Errorf("check: cannot run a shell in the image: %s", Explain(err))
 	}
 	facts := probeFacts(out)
 	uid := strconv.Itoa(FitUID)

@@ -8,7 +8,6 @@ import (
 	"dagger.io/dagger"
 
 	"dagger/fit-images/images/release"
-	"dagger/fit-images/images/report"
 )
 
 // CheckBase proves that the base image has a variant for the platform. An engine given a single-arch
@@ -18,11 +17,11 @@ func CheckBase(ctx context.Context, c *dagger.Client, base string, p release.Pla
 	out, err := c.Container(dagger.ContainerOpts{Platform: dagger.Platform(p.String())}).From(base).
 		WithExec([]string{"uname", "-m"}).Stdout(ctx)
 	if err != nil {
-		msg := err.Error()
-		if strings.Contains(msg, "exec format error") {
+		msg := Explain(err)
+		if strings.Contains(msg+err.Error(), "exec format error") {
 			return fmt.Errorf("this engine cannot run %s containers (exec format error): register QEMU's binfmt handlers on the engine's host (docker/setup-qemu-action on GitHub, or qemu-user-static with binfmt_misc)", p)
 		}
-		return fmt.Errorf("base image %s for %s: %s", base, p, report.FirstLine(msg))
+		return fmt.Errorf("base image %s for %s: %s", base, p, msg)
 	}
 	if !p.RunsOn(out) {
 		return fmt.Errorf("base image %s has no %s variant: its container runs %s. Use a multi-platform base (an image index listing %s) or build only the platforms it has", base, p, strings.TrimSpace(out), p)

@@ -8,7 +8,6 @@ import (
 	"dagger.io/dagger"
 
 	"dagger/fit-images/images/release"
-	"dagger/fit-images/images/report"
 )
 
 // smokeProbe prints the machine, whether JAVA_HOME exists, then `fit version`.
@@ -23,7 +22,7 @@ func Smoke(ctx context.Context, img *dagger.Container, v release.Version) error 
 	}
 	out, err := img.WithExec([]string{"sh", "-c", smokeProbe}, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny}).CombinedOutput(ctx)
 	if err != nil {
-		return fmt.Errorf("smoke check: the image could not run a shell: %s", report.FirstLine(err.Error()))
+		return fmt.Errorf("smoke check: the image could not run a shell: %s", Explain(err))
 	}
 	want := "Version: " + v.String()
 	facts := probeFacts(out)

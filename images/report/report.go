@@ -4,6 +4,7 @@ package report
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -60,13 +61,18 @@ type Step struct {
 	Detail   string        `json:"detail,omitempty"`
 }
 
-// Summary renders results as a text table, one row per OS.
+// Summary renders results as a text table, one row per OS; an error of several lines (a failed
+// command's output) has its first line in the table and the whole of it below.
 func Summary(rs []Result) string {
 	rows := make([][]string, 0, len(rs))
+	var details strings.Builder
 	for _, r := range rs {
 		status := "ok"
 		if !r.OK() {
-			status = "FAILED: " + r.Err
+			status = "FAILED: " + FirstLine(r.Err)
+			if strings.Contains(strings.TrimSpace(r.Err), "\n") {
+				fmt.Fprintf(&details, "\n%s: %s\n", r.OS, strings.TrimSpace(r.Err))
+			}
 		}
 		digest := r.Digest
 		if digest == "" {
@@ -74,7 +80,7 @@ func Summary(rs []Result) string {
 		}
 		rows = append(rows, []string{r.OS, strings.Join(r.Tags, " "), digest, HumanSize(r.Size), Seconds(r.Duration), status})
 	}
-	return Table([]string{"OS", "TAGS", "DIGEST", "SIZE", "TIME", "RESULT"}, rows)
+	return Table([]string{"OS", "TAGS", "DIGEST", "SIZE", "TIME", "RESULT"}, rows) + details.String()
 }
 
 // Markdown renders results as a Markdown table (GitHub step summary).
@@ -180,3 +186,43 @@ func FirstLine(s string) string {
 	}
 	return s
 }
+
+// TailLines is how many lines of a failed command's output an error keeps: enough for apt's,
+// apk's or the JVM's cause, short enough for a summary.
+const TailLines = 20
+
+var traceparent = regexp.MustCompile(`\s*\[traceparent:[0-9a-f-]+\]`)
+
+// CommandFailure describes a command that failed in the engine: which command (shortened), its
+// exit code and the last TailLines lines of its stderr (of its stdout when stderr is empty),
+// where the cause is. The engine's own message for it is only "exit code: N".
+func CommandFailure(cmd []string, code int, stderr, stdout string) string {
+	shown := strings.Join(cmd, " ")
+	if len(shown) > 120 {
+		shown = shown[:117] + "..."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "command `%s` exited with code %d", shown, code)
+	out, which := strings.TrimRight(stderr, "\n"), "stderr"
+	if strings.TrimSpace(out) == "" {
+		out, which = strings.TrimRight(stdout, "\n"), "output"
+	}
+	if strings.TrimSpace(out) == "" {
+		b.WriteString(" and printed nothing")
+		return b.String()
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) > TailLines {
+		fmt.Fprintf(&b, "; the last %d lines of its %s:", TailLines, which)
+		lines = lines[len(lines)-TailLines:]
+	} else {
+		fmt.Fprintf(&b, "; its %s:", which)
+	}
+	for _, l := range lines {
+		b.WriteString("\n  | " + l)
+	}
+	return b.String()
+}
+
+// EngineMessage is an engine error's message without the trace ids the engine appends.
+func EngineMessage(s string) string { return strings.TrimSpace(traceparent.ReplaceAllString(s, "")) }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,9 @@ func TestSummaryAndMarkdown(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("Summary lacks %q:\n%s", want, text)
 		}
+	}
+	if !strings.Contains(text, "FAILED: build failed: no | base\n\nalpine: build failed: no | base\nimage\n") {
+		t.Errorf("Summary shows a several-line error on one row and in whole below:\n%s", text)
 	}
 	md := Markdown(rs)
 	for _, want := range []string{"| OS | Tags |", "`r/fit-framework:3.6.0-debian`<br>`r/fit-framework:debian`", "✅ ok", "❌ build failed: no \\| base<br>image"} {
@@ -67,5 +71,29 @@ func TestFirstLine(t *testing.T) {
 		if got := FirstLine(in); got != want {
 			t.Errorf("FirstLine(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+func TestCommandFailure(t *testing.T) {
+	var long []string
+	for i := 1; i <= 30; i++ {
+		long = append(long, fmt.Sprintf("line%d", i))
+	}
+	got := CommandFailure([]string{"sh", "-c", "apt-get update"}, 100, strings.Join(long, "\n")+"\n", "out")
+	if !strings.HasPrefix(got, "command `sh -c apt-get update` exited with code 100; the last 20 lines of its stderr:\n  | line11\n") ||
+		!strings.HasSuffix(got, "\n  | line30") || strings.Contains(got, "line10\n") {
+		t.Errorf("CommandFailure kept the wrong lines:\n%s", got)
+	}
+	if got := CommandFailure([]string{"false"}, 1, "", "only stdout\n"); got != "command `false` exited with code 1; its output:\n  | only stdout" {
+		t.Errorf("CommandFailure without stderr = %q", got)
+	}
+	if got := CommandFailure([]string{"false"}, 1, " \n", ""); got != "command `false` exited with code 1 and printed nothing" {
+		t.Errorf("CommandFailure silent = %q", got)
+	}
+	if got := CommandFailure([]string{"sh", "-c", strings.Repeat("x", 200)}, 2, "e", ""); !strings.Contains(got, "xxx...` exited with code 2") || len(FirstLine(got)) > 180 {
+		t.Errorf("CommandFailure does not shorten a long command: %q", got)
+	}
+	if got := EngineMessage("exit code: 7 [traceparent:858a1d93-7ba3b606]"); got != "exit code: 7" {
+		t.Errorf("EngineMessage = %q", got)
 	}
 }

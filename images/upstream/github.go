@@ -74,6 +74,20 @@ func withPerPage(u *url.URL) *url.URL {
 }
 
 func getPage(ctx context.Context, hc *http.Client, u *url.URL, token string) ([]Release, string, error) {
+	body, link, err := get(ctx, hc, u, token, "the FIT releases")
+	if err != nil {
+		return nil, "", err
+	}
+	var rs []Release
+	if err := json.Unmarshal(body, &rs); err != nil {
+		return nil, "", fmt.Errorf("%s did not answer a JSON list of releases (%v): is --api-url a GitHub releases listing?", u.Redacted(), err)
+	}
+	return rs, link, nil
+}
+
+// get is one GitHub API request for what (named in messages); it answers the body and the Link
+// header of a 200 answer.
+func get(ctx context.Context, hc *http.Client, u *url.URL, token, what string) ([]byte, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, "", err
@@ -85,12 +99,12 @@ func getPage(ctx context.Context, hc *http.Client, u *url.URL, token string) ([]
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot list the FIT releases at %s: %s", u.Redacted(), report.FirstLine(err.Error()))
+		return nil, "", fmt.Errorf("cannot get %s at %s: %s", what, u.Redacted(), report.FirstLine(err.Error()))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot read the FIT releases from %s: %v", u.Redacted(), err)
+		return nil, "", fmt.Errorf("cannot read %s from %s: %v", what, u.Redacted(), err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		hint := ""
@@ -100,15 +114,11 @@ func getPage(ctx context.Context, hc *http.Client, u *url.URL, token string) ([]
 		case http.StatusForbidden, http.StatusTooManyRequests:
 			hint = ": rate limited? pass a token with --token (in GitHub Actions: the GITHUB_TOKEN)"
 		case http.StatusNotFound:
-			hint = ": check --api-url (…/repos/OWNER/REPO/releases)"
+			hint = ": check --api-url (…/repos/OWNER/REPO/releases) and that the release exists"
 		}
-		return nil, "", fmt.Errorf("listing the FIT releases at %s answered %s%s", u.Redacted(), resp.Status, hint)
+		return nil, "", fmt.Errorf("getting %s at %s answered %s%s", what, u.Redacted(), resp.Status, hint)
 	}
-	var rs []Release
-	if err := json.Unmarshal(body, &rs); err != nil {
-		return nil, "", fmt.Errorf("%s did not answer a JSON list of releases (%v): is --api-url a GitHub releases listing?", u.Redacted(), err)
-	}
-	return rs, resp.Header.Get("Link"), nil
+	return body, resp.Header.Get("Link"), nil
 }
 
 var linkNext = regexp.MustCompile(`<([^>]*)>\s*;\s*rel="?next"?`)
