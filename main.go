@@ -482,3 +482,81 @@ func (m *FitImages) MissingReleases(
 	}
 	return upstream.Text(missing), nil
 }
+
+// Run the release checklist of one FIT version: version, not yet published (with --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with --staging) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.
+// +cache="never"
+func (m *FitImages) ReleaseCheck(
+	ctx context.Context,
+	// FIT version being released, e.g. 3.6.1
+	version string,
+	// only these operating systems, comma separated (default: all)
+	// +optional
+	os string,
+	// skip these operating systems, comma separated
+	// +optional
+	skipOs string,
+	// registry prefix the release goes to: checks that {V}-{OS} is not there yet, e.g. modelengine/
+	// +optional
+	registry string,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
+	// registry user name (checks the login is accepted)
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the release zip, instead of downloading it
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact; {version} is replaced
+	// +optional
+	url string,
+	// expected sha256 of the release zip (sha256:HEX or HEX), verified for --artifact too
+	// +optional
+	checksum string,
+	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's); the e2e runs on the engine's
+	// +optional
+	platforms string,
+	// largest acceptable compressed image size, decimal units (1.5GB, 700MB)
+	// +default="1.5GB"
+	sizeBudget string,
+	// README whose version references (fit-framework:X.Y.Z-OS, --version X.Y.Z) must name the version (default: not checked)
+	// +optional
+	readme *dagger.File,
+	// how long FIT may take to become healthy in the e2e, e.g. 120s
+	// +optional
+	timeout string,
+	// how many OSes are checked at once
+	// +default=2
+	parallel int,
+	// Java 17 flavour: jre or jdk
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
+	// +optional
+	apkMirror string,
+	// registry prefix the tested images are pushed to by digest, for promote, e.g. ghcr.io/OWNER/fit-staging/ (default: not staged)
+	// +optional
+	staging string,
+	// user name for --staging
+	// +optional
+	stagingUsername string,
+	// password or token for --staging
+	// +optional
+	stagingPassword *dagger.Secret,
+	// report format: text or json
+	// +default="text"
+	format string,
+) (string, error) {
+	q, err := parseReleaseCheck(releaseCheckArgs{version, os, skipOs, registry, username, password, url, checksum, platforms,
+		sizeBudget, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, format}, artifact)
+	if err != nil {
+		return "", err
+	}
+	return q.run(ctx, registryService, artifact, readme)
+}

@@ -1,0 +1,121 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/tests/fixture"
+)
+
+// releaseNS is this run's namespace in the test bed registry: the release tests push there only.
+var releaseNS = fmt.Sprintf("release%d", time.Now().UnixNano())
+
+// headDigest is the manifest digest the test bed registry serves for ref, read from the host.
+func headDigest(t *testing.T, ref string) (string, error) {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	require.NoError(t, err)
+	d, err := remote.Head(r)
+	if err != nil {
+		return "", err
+	}
+	return d.Digest.String(), nil
+}
+
+// The release checklist as a module function: with a checksum, a registry (handed over as a
+// service) and a staging prefix, every item passes, the tested image is staged by digest and the
+// e2e ran that very digest.
+func TestCallReleaseCheck(t *testing.T) {
+	reg := needTestbedRegistry(t)
+	a := zips[fixture.Healthy]
+	prefix := reg + "/" + releaseNS + "/"
+	out, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256,
+		"--registry", prefix, "--registry-service", "tcp://"+reg, "--staging", prefix+"staging/", "--format", "json")
+	require.NoError(t, err)
+	r, err := checklist.Parse(out)
+	require.NoError(t, err)
+	t.Log(r.Text())
+	assert.True(t, r.OK(), r.Text())
+	assert.Equal(t, checklist.Counts{Passed: 9, Skipped: 2, Total: 11}, r.Count(), "only the login and the README are not asked for")
+	want := map[string]checklist.Status{
+		"version well-formed": checklist.Passed, "not yet published": checklist.Passed, "registry credentials ready": checklist.Skipped,
+		"artifact reachable": checklist.Passed, "artifact checksum": checklist.Passed, "debian: builds": checklist.Passed,
+		"debian: structure checks": checklist.Passed, "debian: compressed size < 1.5 GB": checklist.Passed, "debian: staged": checklist.Passed,
+		"debian: e2e (registry push/pull, healthcheck, plugins)": checklist.Passed, "README version references": checklist.Skipped,
+	}
+	got := map[string]checklist.Item{}
+	for _, it := range r.Items {
+		got[it.Name] = it
+	}
+	for n, s := range want {
+		assert.Equal(t, s, got[n].Status, n)
+	}
+	assert.Equal(t, "verified sha256:"+a.SHA256, got["artifact checksum"].Detail)
+
+	staged := r.Staged["debian"]
+	require.Regexp(t, `^`+prefix+`staging/fit-framework@sha256:[0-9a-f]{64}$`, staged)
+	digest := staged[strings.Index(staged, "@")+1:]
+	assert.Contains(t, got["debian: e2e (registry push/pull, healthcheck, plugins)"].Detail, staged, "the e2e ran the staged digest")
+	served, err := headDigest(t, prefix+"staging/fit-framework:"+version+"-debian")
+	require.NoError(t, err)
+	assert.Equal(t, digest, served, "the staging tag is the tested digest")
+}
+
+// The form a laptop runs, text report: it passes with the fixture zip and its sum.
+func TestCallReleaseCheckText(t *testing.T) {
+	reg := needTestbedRegistry(t)
+	a := zips[fixture.Healthy]
+	out, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", a.SHA256,
+		"--registry", reg+"/"+releaseNS+"-x/", "--registry-service", "tcp://"+reg)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(out, "Release checklist: FIT 3.6.0\n"), out)
+	assert.Regexp(t, `(?m)^PASSED: 8 of 10 items passed, 2 skipped$`, out)
+	assert.Contains(t, out, "debian: e2e (registry push/pull, healthcheck, plugins)")
+	assert.Contains(t, out, "built from the same definition; not staged")
+}
+
+// A wrong sum fails the checklist before anything is built, and the error carries the report.
+func TestCallReleaseCheckWrongSum(t *testing.T) {
+	needEngine(t)
+	_, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", zips[fixture.Healthy].Path,
+		"--checksum", "sha256:"+strings.Repeat("0", 64))
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, "release-check of FIT 3.6.0: FAILED: 1 of 10 items failed, 7 skipped")
+	assert.Regexp(t, `❌ artifact checksum\s+mismatch: expected sha256:0{64}, got sha256:`+zips[fixture.Healthy].SHA256, msg)
+	assert.Regexp(t, `➖ debian: builds\s+not run: the artifact is unusable`, msg)
+}
+
+// Bad input is refused by the module before the engine builds anything.
+func TestCallReleaseCheckBadInput(t *testing.T) {
+	zip := zips[fixture.Healthy].Path
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--version", "3.6", "--artifact", zip}, `malformed version "3.6"`},
+		{[]string{"--version", "3.6.0", "--parallel", "0", "--artifact", zip}, "--parallel 0: give at least 1"},
+		{[]string{"--version", "3.6.0", "--size-budget", "1.5XB", "--artifact", zip}, `--size-budget: unknown size unit "XB"`},
+		{[]string{"--version", "3.6.0", "--format", "yaml", "--artifact", zip}, `unknown --format "yaml"`},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--url", "http://x/{version}.zip"}, "either --artifact or --url"},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--registry", "localhost:5000/x/"}, "add --registry-service tcp://localhost:5000"},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--staging", "Staging/"}, "--staging: registry prefix"},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--checksum", "md5:abc"}, "checksum"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			_, err := call(t, append([]string{"release-check"}, c.args...)...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
