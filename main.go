@@ -560,3 +560,45 @@ func (m *FitImages) ReleaseCheck(
 	}
 	return q.run(ctx, registryService, artifact, readme)
 }
+
+// Promote tested images by digest to their release tags: every {V}-{OS} first, then the floating tags, only when all of those succeeded; the target serves the staged manifest digest byte for byte. Fails, with the report of what moved and what did not, on any failure.
+// +cache="never"
+func (m *FitImages) Promote(
+	ctx context.Context,
+	// FIT version being released, e.g. 3.6.1
+	version string,
+	// the staged images, as release-check answers them: OS=REPO@sha256:HEX, comma separated
+	images string,
+	// registry prefix to publish to, e.g. modelengine/
+	registry string,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
+	// registry user name
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the staging registry when it runs on your machine (default: --registry-service when it is the same address)
+	// +optional
+	stagingService *dagger.Service,
+	// user name for the staging registry
+	// +optional
+	stagingUsername string,
+	// password or token for the staging registry
+	// +optional
+	stagingPassword *dagger.Secret,
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto, always or never
+	// +default="auto"
+	latest string,
+	// report format: text or json
+	// +default="text"
+	format string,
+) (string, error) {
+	q, err := parsePromote(version, images, registry, username, password, stagingUsername, stagingPassword, latest, format)
+	if err != nil {
+		return "", err
+	}
+	return q.run(ctx, registryService, stagingService)
+}

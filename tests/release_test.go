@@ -67,6 +67,48 @@ func TestCallReleaseCheck(t *testing.T) {
 	served, err := headDigest(t, prefix+"staging/fit-framework:"+version+"-debian")
 	require.NoError(t, err)
 	assert.Equal(t, digest, served, "the staging tag is the tested digest")
+
+	// promote copies that digest, byte for byte: every release tag serves the tested manifest
+	target := prefix + "release/"
+	out, err = call(t, "promote", "--version", version, "--images", "debian="+staged, "--registry", target, "--registry-service", "tcp://"+reg)
+	require.NoError(t, err)
+	t.Log(out)
+	assert.Regexp(t, `(?m)^PASSED: 4 of 4 items passed$`, out)
+	stagedRaw := rawManifest(t, staged)
+	for _, tag := range []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"} {
+		d, err := headDigest(t, target+"fit-framework:"+tag)
+		require.NoError(t, err, tag)
+		assert.Equal(t, digest, d, "%s serves the tested digest", tag)
+		assert.Equal(t, stagedRaw, rawManifest(t, target+"fit-framework:"+tag), tag)
+	}
+
+	// a failed immutable push moves no floating tag, and the report names what moved
+	broken := prefix + "broken/"
+	missing := prefix + "staging/fit-framework@sha256:" + strings.Repeat("0", 64)
+	_, err = call(t, "promote", "--version", version, "--images", "debian="+staged+",alpine="+missing, "--registry", broken,
+		"--registry-service", "tcp://"+reg, "--format", "json")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"verdict": "FAILED: 1 of 8 items failed, 6 skipped"`)
+	assert.Contains(t, err.Error(), `"name": "alpine: 3.6.0-alpine",
+      "status": "failed"`)
+	assert.Contains(t, err.Error(), `"name": "debian: 3.6.0-debian",
+      "status": "passed"`)
+	d, err := headDigest(t, broken+"fit-framework:3.6.0-debian")
+	require.NoError(t, err, "the immutable reference of debian moved")
+	assert.Equal(t, digest, d)
+	for _, tag := range []string{"3.6-debian", "debian", "latest-debian"} {
+		_, err := headDigest(t, broken+"fit-framework:"+tag)
+		assert.Error(t, err, "%s must not have moved", tag)
+	}
+}
+
+func rawManifest(t *testing.T, ref string) []byte {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	require.NoError(t, err)
+	d, err := remote.Get(r)
+	require.NoError(t, err, ref)
+	return d.Manifest
 }
 
 // The form a laptop runs, text report: it passes with the fixture zip and its sum.
@@ -118,4 +160,3 @@ func TestCallReleaseCheckBadInput(t *testing.T) {
 		})
 	}
 }
-
