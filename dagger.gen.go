@@ -1024,6 +1024,20 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingPassword", err))
 				}
 			}
+			var revision string
+			if inputArgs["revision"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["revision"]), &revision)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg revision", err))
+				}
+			}
+			var created string
+			if inputArgs["created"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["created"]), &created)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg created", err))
+				}
+			}
 			var format string
 			if inputArgs["format"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
@@ -1031,7 +1045,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, registry, registryService, username, password, artifact, url, checksum, platforms, sizeBudget, readme, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, format)
+			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, registry, registryService, username, password, artifact, url, checksum, platforms, sizeBudget, readme, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, revision, created, format)
 		case "Tags":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

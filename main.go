@@ -549,12 +549,18 @@ func (m *FitImages) ReleaseCheck(
 	// password or token for --staging
 	// +optional
 	stagingPassword *dagger.Secret,
+	// VCS revision for the org.opencontainers.image.revision label (the release commit)
+	// +optional
+	revision string,
+	// time (RFC 3339) for the org.opencontainers.image.created label: the release commit's time, for reproducible images
+	// +optional
+	created string,
 	// report format: text or json
 	// +default="text"
 	format string,
 ) (string, error) {
 	q, err := parseReleaseCheck(releaseCheckArgs{version, os, skipOs, registry, username, password, url, checksum, platforms,
-		sizeBudget, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, format}, artifact)
+		sizeBudget, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, revision, created, format}, artifact)
 	if err != nil {
 		return "", err
 	}

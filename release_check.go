@@ -30,6 +30,7 @@ type releaseCheckArgs struct {
 	java, aptMirror, apkMirror    string
 	staging, stagingUser          string
 	stagingPassword               *dagger.Secret
+	revision, created             string
 	format                        string
 }
 
@@ -80,6 +81,12 @@ func parseReleaseCheck(a releaseCheckArgs, artifact *dagger.File) (q releaseChec
 		return q, fmt.Errorf("--parallel %d: give at least 1", a.parallel)
 	}
 	o.Parallel = a.parallel
+	if a.created != "" {
+		if _, err := time.Parse(time.RFC3339, a.created); err != nil {
+			return q, fmt.Errorf("--created %q is not an RFC 3339 time such as 2026-12-02T10:00:00Z: pass the release commit's time (git show -s --format=%%cI)", a.created)
+		}
+	}
+	o.Revision, o.Created = strings.TrimSpace(a.revision), a.created
 	if q.format, err = checklist.ParseFormat(a.format); err != nil {
 		return q, err
 	}

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +161,50 @@ func TestCallReleaseCheckBadInput(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		})
 	}
+}
+
+// goRunCI runs `go run ./ci ARGS` from the repository with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
+// pointed at temporary files; it answers the exit status and both files.
+func goRunCI(t *testing.T, args ...string) (code int, output, summary string) {
+	t.Helper()
+	needEngine(t)
+	dir := t.TempDir()
+	out, sum := dir+"/output", dir+"/summary"
+	cmd := exec.Command("go", append([]string{"run", "./ci"}, args...)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+out, "GITHUB_STEP_SUMMARY="+sum, "FIT_MODULE="+root, "_EXPERIMENTAL_DAGGER_CLI_BIN="+daggerGo)
+	combined, err := cmd.CombinedOutput()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	o, _ := os.ReadFile(out)
+	s, _ := os.ReadFile(sum)
+	t.Logf("go run ./ci %s → exit %d\n%s", strings.Join(args, " "), code, tail(string(combined), 15))
+	return code, string(o), string(s)
+}
+
+// The driver writes the module's verdict, not its own: outputs and summary of the same checklist.
+func TestCIReleaseCheck(t *testing.T) {
+	reg := needTestbedRegistry(t)
+	a := zips[fixture.Healthy]
+	code, output, summary := goRunCI(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256,
+		"--registry", reg+"/"+releaseNS+"-ci/", "--registry-service", "tcp://"+reg)
+	require.Equal(t, 0, code, summary)
+	assert.Contains(t, output, "result<<")
+	assert.Regexp(t, `result<<(\S+)\npassed\n`, output)
+	assert.Regexp(t, `version<<(\S+)\n3\.6\.0\n`, output)
+	assert.Contains(t, summary, "### Release checklist: FIT 3.6.0")
+	assert.Contains(t, summary, "**✅ PASSED: 8 of 10 items passed, 2 skipped**")
+
+	code, output, summary = goRunCI(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", "sha256:"+strings.Repeat("0", 64))
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `result<<(\S+)\nfailed\n`, output)
+	assert.Regexp(t, `failed<<(\S+)\nartifact checksum\n`, output)
+	assert.Contains(t, summary, "**❌ FAILED: 1 of 10 items failed, 7 skipped**")
+
+	code, _, _ = goRunCI(t, "release-check", "--version", version, "--parallel", "0", "--artifact", a.Path)
+	assert.Equal(t, 2, code, "bad input: the module's message, no report")
 }

@@ -65,6 +65,8 @@ type Options struct {
 	// runs that staged digest and promote copies it: what is released is what was tested.
 	Staging     release.Registry
 	StagingAuth *pipeline.Auth
+	// Revision and Created label the images (org.opencontainers.image.revision/.created).
+	Revision, Created string
 }
 
 // Run answers the checklist; it never stops at the first failed item.
@@ -257,7 +259,7 @@ func checkOS(ctx context.Context, c *dagger.Client, osEntry catalog.OS, o Option
 	start := time.Now()
 	variants := make([]*dagger.Container, 0, len(platforms))
 	for _, p := range platforms {
-		img, err := pipeline.Build(ctx, c, pipeline.Options{OS: osEntry, Version: v, Artifact: artifact, Platform: p, Java: o.Java, Mirror: mirror})
+		img, err := pipeline.Build(ctx, c, pipeline.Options{OS: osEntry, Version: v, Artifact: artifact, Platform: p, Java: o.Java, Mirror: mirror, Revision: o.Revision, Created: o.Created})
 		if err == nil {
 			err = pipeline.Smoke(ctx, img, v)
 		}
