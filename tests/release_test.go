@@ -170,7 +170,12 @@ func goRunCI(t *testing.T, args ...string) (code int, output, summary string) {
 	needEngine(t)
 	dir := t.TempDir()
 	out, sum := dir+"/output", dir+"/summary"
-	cmd := exec.Command("go", append([]string{"run", "./ci"}, args...)...)
+	// built, then run: `go run` reports every non-zero status as 1
+	build := exec.Command("go", "build", "-o", dir+"/ci", "./ci")
+	build.Dir = root
+	b, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	cmd := exec.Command(dir+"/ci", args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+out, "GITHUB_STEP_SUMMARY="+sum, "FIT_MODULE="+root, "_EXPERIMENTAL_DAGGER_CLI_BIN="+daggerGo)
 	combined, err := cmd.CombinedOutput()
