@@ -717,6 +717,90 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*FitImages).MissingReleases(&parent, ctx, registry, since, version, os, apiUrl, token, limit, skipVersion, rebuild, format, username, password, apiService, registryService)
+		case "Promote":
+			var parent FitImages
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var version string
+			if inputArgs["version"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["version"]), &version)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
+				}
+			}
+			var images string
+			if inputArgs["images"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["images"]), &images)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg images", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var registryService *dagger.Service
+			if inputArgs["registryService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
+				}
+			}
+			var username string
+			if inputArgs["username"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
+				}
+			}
+			var password *dagger.Secret
+			if inputArgs["password"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
+				}
+			}
+			var stagingService *dagger.Service
+			if inputArgs["stagingService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingService"]), &stagingService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingService", err))
+				}
+			}
+			var stagingUsername string
+			if inputArgs["stagingUsername"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingUsername"]), &stagingUsername)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingUsername", err))
+				}
+			}
+			var stagingPassword *dagger.Secret
+			if inputArgs["stagingPassword"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingPassword"]), &stagingPassword)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingPassword", err))
+				}
+			}
+			var latest string
+			if inputArgs["latest"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["latest"]), &latest)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg latest", err))
+				}
+			}
+			var format string
+			if inputArgs["format"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
+				}
+			}
+			return (*FitImages).Promote(&parent, ctx, version, images, registry, registryService, username, password, stagingService, stagingUsername, stagingPassword, latest, format)
 		case "Publish":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -815,6 +899,209 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*FitImages).Registry(&parent, ctx)
+		case "ReleaseCheck":
+			var parent FitImages
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var version string
+			if inputArgs["version"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["version"]), &version)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
+				}
+			}
+			var os string
+			if inputArgs["os"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["os"]), &os)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg os", err))
+				}
+			}
+			var skipOs string
+			if inputArgs["skipOs"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["skipOs"]), &skipOs)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg skipOs", err))
+				}
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var registryService *dagger.Service
+			if inputArgs["registryService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
+				}
+			}
+			var username string
+			if inputArgs["username"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
+				}
+			}
+			var password *dagger.Secret
+			if inputArgs["password"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
+				}
+			}
+			var artifact *dagger.File
+			if inputArgs["artifact"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
+				}
+			}
+			var url string
+			if inputArgs["url"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
+				}
+			}
+			var checksum string
+			if inputArgs["checksum"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
+				}
+			}
+			var checksumsFile *dagger.File
+			if inputArgs["checksumsFile"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["checksumsFile"]), &checksumsFile)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksumsFile", err))
+				}
+			}
+			var apiUrl string
+			if inputArgs["apiUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
+				}
+			}
+			var apiService *dagger.Service
+			if inputArgs["apiService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
+				}
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var platforms string
+			if inputArgs["platforms"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["platforms"]), &platforms)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platforms", err))
+				}
+			}
+			var sizeBudget string
+			if inputArgs["sizeBudget"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["sizeBudget"]), &sizeBudget)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg sizeBudget", err))
+				}
+			}
+			var readme *dagger.File
+			if inputArgs["readme"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["readme"]), &readme)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg readme", err))
+				}
+			}
+			var timeout string
+			if inputArgs["timeout"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["timeout"]), &timeout)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg timeout", err))
+				}
+			}
+			var parallel int
+			if inputArgs["parallel"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["parallel"]), &parallel)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg parallel", err))
+				}
+			}
+			var java string
+			if inputArgs["java"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
+				}
+			}
+			var aptMirror string
+			if inputArgs["aptMirror"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
+				}
+			}
+			var apkMirror string
+			if inputArgs["apkMirror"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
+				}
+			}
+			var staging string
+			if inputArgs["staging"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["staging"]), &staging)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg staging", err))
+				}
+			}
+			var stagingUsername string
+			if inputArgs["stagingUsername"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingUsername"]), &stagingUsername)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingUsername", err))
+				}
+			}
+			var stagingPassword *dagger.Secret
+			if inputArgs["stagingPassword"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingPassword"]), &stagingPassword)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingPassword", err))
+				}
+			}
+			var revision string
+			if inputArgs["revision"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["revision"]), &revision)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg revision", err))
+				}
+			}
+			var created string
+			if inputArgs["created"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["created"]), &created)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg created", err))
+				}
+			}
+			var format string
+			if inputArgs["format"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
+				}
+			}
+			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, registry, registryService, username, password, artifact, url, checksum, checksumsFile, apiUrl, apiService, token, platforms, sizeBudget, readme, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, revision, created, format)
 		case "Tags":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

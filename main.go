@@ -501,3 +501,141 @@ func (m *FitImages) MissingReleases(
 	}
 	return upstream.Text(missing), nil
 }
+
+// Run the release checklist of one FIT version: version, not yet published (with --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with --staging) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.
+// +cache="never"
+func (m *FitImages) ReleaseCheck(
+	ctx context.Context,
+	// FIT version being released, e.g. 3.6.1
+	version string,
+	// only these operating systems, comma separated (default: all)
+	// +optional
+	os string,
+	// skip these operating systems, comma separated
+	// +optional
+	skipOs string,
+	// registry prefix the release goes to: checks that {V}-{OS} is not there yet, e.g. modelengine/
+	// +optional
+	registry string,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
+	// registry user name (checks the login is accepted)
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the release zip, instead of downloading it
+	// +optional
+	artifact *dagger.File,
+	// download URL of the release zip when no --artifact; {version} is replaced
+	// +optional
+	url string,
+	// expected sha256 of the release zip (sha256:HEX or HEX), verified for --artifact too; default: the pinned sums, else GitHub's asset digest
+	// +optional
+	checksum string,
+	// pinned sums (VERSION sha256:HEX a line) instead of the module's images/release/checksums.txt
+	// +optional
+	checksumsFile *dagger.File,
+	// GitHub releases API of FIT, for the asset digest (default https://api.github.com/repos/ModelEngine-Group/fit-framework/releases)
+	// +optional
+	apiUrl string,
+	// the API when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
+	// +optional
+	apiService *dagger.Service,
+	// GitHub token for the API (rate limits)
+	// +optional
+	token *dagger.Secret,
+	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's); the e2e runs on the engine's
+	// +optional
+	platforms string,
+	// largest acceptable compressed image size, decimal units (1.5GB, 700MB)
+	// +default="1.5GB"
+	sizeBudget string,
+	// README whose version references (fit-framework:X.Y.Z-OS, --version X.Y.Z) must name the version (default: not checked)
+	// +optional
+	readme *dagger.File,
+	// how long FIT may take to become healthy in the e2e, e.g. 120s
+	// +optional
+	timeout string,
+	// how many OSes are checked at once
+	// +default=2
+	parallel int,
+	// Java 17 flavour: jre or jdk
+	// +default="jre"
+	java string,
+	// Debian mirror replacing deb.debian.org
+	// +optional
+	aptMirror string,
+	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
+	// +optional
+	apkMirror string,
+	// registry prefix the tested images are pushed to by digest, for promote, e.g. ghcr.io/OWNER/fit-staging/ (default: not staged)
+	// +optional
+	staging string,
+	// user name for --staging
+	// +optional
+	stagingUsername string,
+	// password or token for --staging
+	// +optional
+	stagingPassword *dagger.Secret,
+	// VCS revision for the org.opencontainers.image.revision label (the release commit)
+	// +optional
+	revision string,
+	// time (RFC 3339) for the org.opencontainers.image.created label: the release commit's time, for reproducible images
+	// +optional
+	created string,
+	// report format: text or json
+	// +default="text"
+	format string,
+) (string, error) {
+	q, err := parseReleaseCheck(releaseCheckArgs{version, os, skipOs, registry, username, password, url, checksum, platforms,
+		sizeBudget, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, revision, created, format}, artifact)
+	if err != nil {
+		return "", err
+	}
+	return q.run(ctx, registryService, artifact, readme, sumArgs{checksumsFile, apiUrl, apiService, token})
+}
+
+// Promote tested images by digest to their release tags: every {V}-{OS} first, then the floating tags, only when all of those succeeded; the target serves the staged manifest digest byte for byte. Fails, with the report of what moved and what did not, on any failure.
+// +cache="never"
+func (m *FitImages) Promote(
+	ctx context.Context,
+	// FIT version being released, e.g. 3.6.1
+	version string,
+	// the staged images, as release-check answers them: OS=REPO@sha256:HEX, comma separated
+	images string,
+	// registry prefix to publish to, e.g. modelengine/
+	registry string,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
+	// registry user name
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the staging registry when it runs on your machine (default: --registry-service when it is the same address)
+	// +optional
+	stagingService *dagger.Service,
+	// user name for the staging registry
+	// +optional
+	stagingUsername string,
+	// password or token for the staging registry
+	// +optional
+	stagingPassword *dagger.Secret,
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto, always or never
+	// +default="auto"
+	latest string,
+	// report format: text or json
+	// +default="text"
+	format string,
+) (string, error) {
+	q, err := parsePromote(version, images, registry, username, password, stagingUsername, stagingPassword, latest, format)
+	if err != nil {
+		return "", err
+	}
+	return q.run(ctx, registryService, stagingService)
+}

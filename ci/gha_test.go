@@ -3,20 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"dagger.io/dagger"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"dagger/fit-images/images/e2e"
-	"dagger/fit-images/images/release"
-	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/checklist"
 )
 
 // ghaFiles points GITHUB_OUTPUT and GITHUB_STEP_SUMMARY at temporary files and turns Actions mode on.
@@ -125,144 +123,77 @@ func TestPlainReporterWithoutFiles(t *testing.T) {
 }
 
 // fakeConnect is an engine that must not be reached.
-func fakeConnect(t *testing.T) func(context.Context) (*dagger.Client, error) {
-	return func(context.Context) (*dagger.Client, error) {
-		t.Helper()
-		t.Error("the engine was contacted")
-		return nil, context.Canceled
-	}
+// fakeCall answers one recorded call: stdout on success, the CLI's stderr on failure.
+func fakeCall(t *testing.T, wantFn string, stdout, stderr string, fail bool) (caller, *[]string) {
+	var got []string
+	return func(_ context.Context, args []string, log io.Writer) (string, string, error) {
+		got = args
+		assert.Equal(t, wantFn, args[0])
+		fmt.Fprintln(log, "engine progress line")
+		if fail {
+			return "", stderr, errors.New("exit status 1")
+		}
+		return stdout, "", nil
+	}, &got
 }
 
-func TestSecretNeverWritten(t *testing.T) {
-	const secret = "s3cr3t-Pa55word"
-	for _, gha := range []bool{true, false} {
-		t.Run(map[bool]string{true: "actions", false: "plain"}[gha], func(t *testing.T) {
-			output, summary := ghaFiles(t)
-			if !gha {
-				t.Setenv("GITHUB_ACTIONS", "")
-			}
-			t.Setenv("REGISTRY_PASSWORD", secret)
-			var stdout, stderr bytes.Buffer
-			rep := NewReporter(os.Getenv, &stdout)
-			o, err := parseBuildAll([]string{"--version", "3.6.0", "--os", "debian", "--registry", "localhost:5000/", "--push",
-				"--username", "ci", "--password-env", "REGISTRY_PASSWORD"}, os.Getenv, rep, &stdout)
-			require.NoError(t, err)
-			require.NotNil(t, o.creds)
-			assert.Equal(t, secret, o.creds.Password.Value())
-			assert.NotContains(t, strings.Join([]string{
-				fmtAll(o), fmtAll(o.creds), fmtAll(*o.creds),
-			}, " "), secret, "printing the options never shows the password")
-
-			// a push error that echoes the password (as a misbehaving registry could) is scrubbed everywhere
-			res := []report.Result{{OS: "debian", Tags: []string{"localhost:5000/fit-framework:3.6.0-debian"}, Err: "push rejected for ci:" + secret}}
-			err = reportBuildAll(rep, o.build.v, res)
-			require.Error(t, err)
-			code := exitCode("build-all", err, rep, &stderr)
-			assert.Equal(t, 1, code)
-
-			if gha {
-				assert.Contains(t, stdout.String(), "::add-mask::"+secret+"\n", "GitHub is told to mask it")
-				assert.Contains(t, read(t, output), "result<<")
-				assert.Contains(t, read(t, summary), "push rejected for ci:***")
-			}
-			for _, line := range strings.Split(stdout.String(), "\n") {
-				if !strings.HasPrefix(line, "::add-mask::") {
-					assert.NotContains(t, line, secret, "stdout")
-				}
-			}
-			assert.NotContains(t, read(t, output), secret, "outputs")
-			assert.NotContains(t, read(t, summary), secret, "summary")
-			assert.NotContains(t, stderr.String(), secret, "stderr")
-		})
+func checklistJSON(ok bool) string {
+	r := checklist.Report{Title: "Release checklist: FIT 3.6.1", Version: "3.6.1",
+		Staged: map[string]string{"debian": "s/fit-framework@sha256:" + strings.Repeat("a", 64), "alpine": "s/fit-framework@sha256:" + strings.Repeat("b", 64)}}
+	r.Pass("version well-formed", "3.6.1")
+	if !ok {
+		r.Fail("artifact checksum", "mismatch: expected sha256:00, got sha256:11")
+		r.Staged = nil
 	}
+	return r.JSON()
 }
 
-func fmtAll(v any) string {
-	var b strings.Builder
-	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		b.WriteString(fmt.Sprintf(f, v) + " ")
-	}
-	return b.String()
+func TestReleaseCheckAdapted(t *testing.T) {
+	outFile, sumFile := ghaFiles(t)
+	t.Setenv("REG_PW", "s3cr3t-pw")
+	call, args := fakeCall(t, "release-check", checklistJSON(true), "", false)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"release-check", "--version", "3.6.1", "--password", "env:REG_PW"}, os.Getenv, call, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, []string{"release-check", "--version", "3.6.1", "--password", "env:REG_PW", "--format", "json"}, *args, "arguments, no shell string")
+	out := read(t, outFile)
+	assert.Contains(t, out, heredoc("result", "passed")+heredoc("version", "3.6.1")+heredoc("failed", ""))
+	assert.Contains(t, out, heredoc("images", "alpine=s/fit-framework@sha256:"+strings.Repeat("b", 64)+",debian=s/fit-framework@sha256:"+strings.Repeat("a", 64)))
+	assert.Contains(t, read(t, sumFile), "**✅ PASSED: 1 of 1 items passed**")
+	assert.Contains(t, stdout.String(), "::add-mask::s3cr3t-pw")
+	assert.Contains(t, stdout.String(), "::group::dagger call release-check")
 }
 
-func TestBuildAllFailingRowStillWritten(t *testing.T) {
-	output, summary := ghaFiles(t)
-	var stdout bytes.Buffer
-	rep := NewReporter(os.Getenv, &stdout)
-	v, _ := release.ParseVersion("3.6.0")
-	results := []report.Result{
-		{OS: "alpine", Tags: []string{"r/fit-framework:3.6.0-alpine"}, Err: "smoke check: `fit version` should print \"Version: 3.6.0\"", Duration: 3 * time.Second},
-		{OS: "debian", Tags: []string{"r/fit-framework:3.6.0-debian", "r/fit-framework:debian"}, Size: 123_400_000, Duration: 90 * time.Second},
-	}
-	err := reportBuildAll(rep, v, results)
-	require.Error(t, err)
-	assert.IsType(t, jobFailed{}, err)
-	assert.Equal(t, 1, exitCode("build-all", err, rep, &bytes.Buffer{}))
-
-	out := read(t, output)
-	assert.Contains(t, out, heredoc("tags", `{"alpine":["r/fit-framework:3.6.0-alpine"],"debian":["r/fit-framework:3.6.0-debian","r/fit-framework:debian"]}`))
-	assert.Contains(t, out, heredoc("digests", `{"alpine":"","debian":""}`))
-	assert.Contains(t, out, heredoc("sizes", `{"alpine":0,"debian":123400000}`))
-	assert.Contains(t, out, heredoc("result", "failed"))
-	sum := read(t, summary)
-	assert.Contains(t, sum, "| alpine |")
-	assert.Contains(t, sum, "❌ smoke check")
-	assert.Contains(t, sum, "| debian |")
-	assert.Contains(t, sum, "123.4 MB")
-	assert.Contains(t, sum, "❌ 1 of 2 failed")
-	assert.Contains(t, stdout.String(), "::error title=build-all%3A alpine failed::")
-
-	// all passed: result passed, exit 0
-	output2, _ := ghaFiles(t)
-	rep = NewReporter(os.Getenv, &bytes.Buffer{})
-	require.NoError(t, reportBuildAll(rep, v, results[1:]))
-	assert.Contains(t, read(t, output2), heredoc("result", "passed"))
+func TestReleaseCheckFailureAdapted(t *testing.T) {
+	outFile, sumFile := ghaFiles(t)
+	// the CLI prints the module's error (verdict line, then the report) after its progress log
+	stderr := "13  : releaseCheck ERROR\nError: release-check of FIT 3.6.1: FAILED: 1 of 2 items failed\n" + checklistJSON(false) + " [traceparent:x]\n"
+	call, _ := fakeCall(t, "release-check", "", stderr, true)
+	var so, se bytes.Buffer
+	code := run(context.Background(), []string{"release-check", "--version", "3.6.1"}, os.Getenv, call, &so, &se)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, read(t, outFile), heredoc("result", "failed")+heredoc("version", "3.6.1")+heredoc("failed", "artifact checksum")+heredoc("staged", "{}"))
+	assert.Contains(t, read(t, sumFile), "**❌ FAILED: 1 of 2 items failed**")
+	assert.Contains(t, so.String(), "::error title=release-check%3A artifact checksum::mismatch: expected sha256:00, got sha256:11")
 }
 
-func TestE2EReport(t *testing.T) {
-	v, _ := release.ParseVersion("3.6.0")
-	steps := []report.Step{
-		{Name: "start registry", OK: true, Duration: 2 * time.Second, Detail: "registry:2 as a service"},
-		{Name: "running: healthy", OK: false, Duration: 31 * time.Second, Detail: "expected healthy"},
-	}
-	t.Run("failed", func(t *testing.T) {
-		output, summary := ghaFiles(t)
-		var stdout bytes.Buffer
-		rep := NewReporter(os.Getenv, &stdout)
-		fail := &e2e.Failure{Step: "running: healthy", Expected: "the healthcheck to pass within 30s", Seen: "exit=1 port 8080 not listening", Logs: "FIT starting…\njava.net.BindException"}
-		err := reportE2E(rep, "debian", v, steps, fail, 95*time.Second)
-		require.Error(t, err)
-		assert.Equal(t, 1, exitCode("e2e", err, rep, &bytes.Buffer{}))
-		assert.Equal(t, heredoc("os", "debian")+heredoc("version", "3.6.0")+heredoc("result", "failed")+heredoc("duration", "95.0s"), read(t, output))
-		sum := read(t, summary)
-		assert.Contains(t, sum, "### e2e: FIT 3.6.0 on debian — ❌ failed in 95.0s")
-		assert.Contains(t, sum, "| Step | Result | Time | Detail |")
-		assert.Contains(t, sum, "| start registry | PASS | 2.0s |")
-		assert.Contains(t, sum, "**Failed step:** running: healthy")
-		out := stdout.String()
-		assert.Contains(t, out, `::error title=e2e debian%3A step "running%3A healthy" failed::expected the healthcheck to pass within 30s, saw exit=1 port 8080 not listening`)
-		assert.Contains(t, out, "::group::container logs (debian, FIT 3.6.0)\nFIT starting…\njava.net.BindException\n::endgroup::")
-	})
-	t.Run("passed", func(t *testing.T) {
-		output, summary := ghaFiles(t)
-		rep := NewReporter(os.Getenv, &bytes.Buffer{})
-		steps := []report.Step{steps[0]}
-		require.NoError(t, reportE2E(rep, "debian", v, steps, nil, 61*time.Second))
-		assert.Contains(t, read(t, output), heredoc("result", "passed"))
-		assert.Contains(t, read(t, summary), "✅ passed in 61.0s")
-	})
+func TestNoReportIsBadInput(t *testing.T) {
+	ghaFiles(t)
+	call, _ := fakeCall(t, "release-check", "", "Error: --parallel 0: give at least 1\n", true)
+	var so, se bytes.Buffer
+	assert.Equal(t, 2, run(context.Background(), []string{"release-check", "--parallel", "0"}, os.Getenv, call, &so, &se))
+	assert.Contains(t, se.String(), "--parallel 0: give at least 1", "the module's message")
+	assert.Equal(t, 2, run(context.Background(), []string{"release-check", "--format", "text"}, os.Getenv, call, &so, &se))
+	assert.Equal(t, 2, run(context.Background(), []string{"publish"}, os.Getenv, call, &so, &se))
 }
 
-func TestPublishReport(t *testing.T) {
-	output, summary := ghaFiles(t)
-	rep := NewReporter(os.Getenv, &bytes.Buffer{})
-	v, _ := release.ParseVersion("3.6.0")
-	r, _ := release.ParseRegistry("modelengine/")
-	res := report.Result{OS: "debian", Tags: release.Refs(r, v, "debian"), Digest: "modelengine/fit-framework:3.6.0-debian@sha256:" + strings.Repeat("a", 64)}
-	require.NoError(t, reportPublish(rep, r, v, res, ""))
-	out := read(t, output)
-	assert.Contains(t, out, heredoc("image", "modelengine/fit-framework"))
-	assert.Contains(t, out, heredoc("tags", strings.Join(release.Refs(r, v, "debian"), "\n")))
-	assert.Contains(t, out, heredoc("digest", "sha256:"+strings.Repeat("a", 64)))
-	assert.Contains(t, read(t, summary), "### publish: FIT 3.6.0 on debian → `modelengine/fit-framework`")
+func TestPromoteAdapted(t *testing.T) {
+	outFile, _ := ghaFiles(t)
+	r := checklist.Report{Title: "Promotion", Version: "3.6.1"}
+	r.Pass("debian: 3.6.1-debian", "r/fit-framework:3.6.1-debian → sha256:aa")
+	r.Skip("debian: debian", "not moved")
+	call, _ := fakeCall(t, "promote", r.JSON(), "", false)
+	var so, se bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"promote", "--version", "3.6.1"}, os.Getenv, call, &so, &se), se.String())
+	assert.Contains(t, read(t, outFile), heredoc("moved", "r/fit-framework:3.6.1-debian"))
 }

@@ -1,156 +1,138 @@
-// Command ci drives the FIT base image pipeline from CI (GitHub Actions) or a terminal:
+// Command ci adapts the module's functions to GitHub Actions:
 //
-//	go run ./ci <job> [flags]        jobs: e2e, build-all, publish, release-check
-//	go run ./ci help [job]
+//	go run ./ci release-check [flags of dagger call release-check]
+//	go run ./ci promote       [flags of dagger call promote]
+//	go run ./ci e2e           [flags of dagger call end-to-end]
 //
-// It runs the same images/pipeline and images/e2e code as the Dagger module, through the published
-// Go SDK, and reports through a Reporter: inside GitHub Actions (GITHUB_ACTIONS=true) as step
-// outputs, a step summary, log groups, error annotations and masks; elsewhere as plain text.
+// It runs `dagger call FUNCTION FLAGS… --format json` (a subprocess with arguments, never a shell
+// string), so the module alone validates the flags and does the work, exactly as on a laptop.
+// Its report becomes step outputs, the step summary, error annotations and a log group; values
+// of env:NAME secrets are masked. Inside GitHub Actions (GITHUB_ACTIONS=true) this speaks the
+// runner's protocol; elsewhere it prints the same, and still writes GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY when they are set.
 //
-// Exit status: 0 passed, 1 the job failed (its outputs and summary are still written), 2 bad input
-// (one error line; nothing was built or pushed).
+// Exit status: 0 passed, 1 the report says failed (outputs and summary are written), 2 the call
+// answered no report (bad input, or no engine): the module's message is shown.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-
-	"dagger.io/dagger"
-
-	"dagger/fit-images/images/report"
 )
 
-// Env is what a job runs with; tests swap every part.
-type Env struct {
-	Rep    Reporter
-	Getenv func(string) string
-	// Connect returns the engine client; main connects once, on first use, after the flags passed.
-	Connect func(context.Context) (*dagger.Client, error)
-	Stdout  io.Writer // for -h
-}
-
-// job is one `go run ./ci <name>` command.
+// job is one `go run ./ci <name>`: the module function it calls and how its report is adapted.
 type job struct {
-	name, synopsis, about string
-	run                   func(ctx context.Context, env *Env, args []string) error
+	name, function, about string
+	adapt                 func(rep Reporter, report string, failed bool) error
 }
 
 var jobs = []job{
-	{"e2e", e2eSynopsis, "build one image and run the end-to-end flow (registry push/pull, run, health, plugins)", runE2EJob},
-	{"build-all", buildAllSynopsis, "build and smoke-test the selected OSes; push every tag when --push and all passed", runBuildAllJob},
-	{"publish", publishSynopsis, "push every tag of one OS image: the tested --image-tar, or a fresh build", runPublishJob},
-	{"release-check", releaseCheckSynopsis, "run the release checklist (version, registry, artifact, builds, checks, e2e, size, README); --export-dir keeps the tested images", runReleaseCheckJob},
-}
-
-func findJob(name string) (job, bool) {
-	for _, j := range jobs {
-		if j.name == name {
-			return j, true
-		}
-	}
-	return job{}, false
+	{"release-check", "release-check", "the release checklist; outputs result, version, failed, staged, images", adaptChecklist("release-check")},
+	{"promote", "promote", "copy the staged digests to the release tags; outputs result, moved, failed", adaptChecklist("promote")},
+	{"e2e", "end-to-end", "the end-to-end flow of one image; outputs os, version, result, duration", adaptE2E},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var client *dagger.Client
-	connect := func(ctx context.Context) (*dagger.Client, error) {
-		if client != nil {
-			return client, nil
-		}
-		c, err := dagger.Connect(ctx, dagger.WithLogOutput(os.Stderr))
-		if err != nil {
-			return nil, fmt.Errorf("cannot reach a Dagger engine: %w", err)
-		}
-		client = c
-		return c, nil
-	}
-	code := run(ctx, os.Args[1:], os.Getenv, connect, os.Stdout, os.Stderr)
-	if client != nil {
-		client.Close()
-	}
+	code := run(ctx, os.Args[1:], os.Getenv, daggerCall(os.Getenv), os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// run dispatches to a job and maps its error to the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, connect func(context.Context) (*dagger.Client, error), stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "ci: no job given: use one of "+jobNames()+" (go run ./ci help)")
-		return 2
-	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
-			if j, ok := findJob(args[1]); ok {
-				return run(ctx, []string{j.name, "-h"}, getenv, connect, stdout, stderr)
-			}
-		}
+// caller runs `dagger call ARGS` and answers its stdout and stderr.
+type caller func(ctx context.Context, args []string, log io.Writer) (stdout, stderr string, err error)
+
+func run(ctx context.Context, args []string, getenv func(string) string, call caller, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
 		return 0
 	}
-	j, ok := findJob(args[0])
-	if !ok {
-		fmt.Fprintf(stderr, "ci: unknown job %q: use one of %s (go run ./ci help)\n", args[0], jobNames())
+	var j job
+	for _, k := range jobs {
+		if k.name == args[0] {
+			j = k
+		}
+	}
+	if j.name == "" {
+		fmt.Fprintf(stderr, "ci: unknown job %q: use one of release-check, promote, e2e (go run ./ci help)\n", args[0])
 		return 2
+	}
+	flags := args[1:]
+	for _, f := range flags {
+		if f == "--format" || strings.HasPrefix(f, "--format=") {
+			fmt.Fprintf(stderr, "ci %s: --format is the driver's (it reads the JSON report): leave it out\n", j.name)
+			return 2
+		}
 	}
 	rep := NewReporter(getenv, stdout)
-	err := j.run(ctx, &Env{Rep: rep, Getenv: getenv, Connect: connect, Stdout: stdout}, args[1:])
-	return exitCode(j.name, err, rep, stderr)
-}
-
-func exitCode(name string, err error, rep Reporter, stderr io.Writer) int {
-	var u usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &u):
-		// one line: the message of a usage error never spans lines
-		fmt.Fprintf(stderr, "ci %s: %s\n", name, strings.ReplaceAll(u.msg, "\n", " "))
-		if _, gha := rep.(*ghaReporter); gha {
-			rep.Error("ci "+name+": bad input", u.msg)
+	maskSecrets(rep, flags, getenv)
+	var out, errText string
+	var err error
+	rep.Group("dagger call "+j.function+" "+strings.Join(flags, " "), func() {
+		out, errText, err = call(ctx, append(append([]string{j.function}, flags...), "--format", "json"), logWriter{rep})
+	})
+	report := out
+	if err != nil {
+		report = lastJSON(errText)
+	}
+	if report == "" {
+		msg := strings.TrimSpace(lastLines(errText, 20))
+		if msg == "" && err != nil {
+			msg = err.Error()
 		}
+		rep.Error("ci "+j.name+": dagger call "+j.function+" answered no report", msg)
+		fmt.Fprintf(stderr, "ci %s: %s\n", j.name, msg)
 		return 2
 	}
-	var failed jobFailed
-	if !errors.As(err, &failed) { // a failure the job did not report yet
-		rep.Error("ci "+name+" failed", err.Error())
+	if aerr := j.adapt(rep, report, err != nil); aerr != nil {
+		rep.Error("ci "+j.name, aerr.Error())
+		return 1
 	}
-	fmt.Fprintf(stderr, "ci %s: FAILED: %s\n", name, report.FirstLine(err.Error()))
-	return 1
+	if err != nil {
+		return 1
+	}
+	return 0
 }
 
-// jobFailed is a failure the job already reported (annotation, summary): main only sets the status.
-type jobFailed struct{ msg string }
-
-func (e jobFailed) Error() string { return e.msg }
-
-func failedf(format string, args ...any) error { return jobFailed{fmt.Sprintf(format, args...)} }
-
-func jobNames() string {
-	names := make([]string, len(jobs))
-	for i, j := range jobs {
-		names[i] = j.name
+// daggerCall runs the dagger CLI on the module in this repository ($FIT_MODULE, default .).
+func daggerCall(getenv func(string) string) caller {
+	return func(ctx context.Context, args []string, log io.Writer) (string, string, error) {
+		bin := getenv("_EXPERIMENTAL_DAGGER_CLI_BIN")
+		if bin == "" {
+			bin = "dagger"
+		}
+		module := getenv("FIT_MODULE")
+		if module == "" {
+			module = "."
+		}
+		return execCall(ctx, bin, append([]string{"call", "-m", module, "--progress=plain"}, args...), log)
 	}
-	return strings.Join(names, ", ")
+}
+
+// maskSecrets hides the value of every env:NAME secret argument (--password env:REGISTRY_PASSWORD).
+func maskSecrets(rep Reporter, flags []string, getenv func(string) string) {
+	for _, f := range flags {
+		if _, v, ok := strings.Cut(f, "="); ok && strings.HasPrefix(f, "--") {
+			f = v
+		}
+		if name, ok := strings.CutPrefix(f, "env:"); ok {
+			rep.Mask(getenv(name))
+		}
+	}
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: go run ./ci <job> [flags]    (go run ./ci <job> -h for its flags)")
-	fmt.Fprintln(w, "\njobs:")
+	fmt.Fprintln(w, "usage: go run ./ci <job> [flags of the module function]   (dagger call <function> --help lists them)")
 	for _, j := range jobs {
-		fmt.Fprintf(w, "  %-14s %s\n", j.name, j.about)
-		fmt.Fprintf(w, "  %-14s   go run ./ci %s\n", "", j.synopsis)
+		fmt.Fprintf(w, "  %-14s dagger call %s: %s\n", j.name, j.function, j.about)
 	}
-	fmt.Fprintln(w, "\nInside GitHub Actions (GITHUB_ACTIONS=true) results go to step outputs, the step summary and annotations;")
-	fmt.Fprintln(w, "elsewhere they are printed. Exit status: 0 passed, 1 failed, 2 bad input (nothing built or pushed).")
+	fmt.Fprintln(w, "Exit status: 0 passed, 1 failed (outputs and summary written), 2 no report (bad input, no engine).")
 }

@@ -169,10 +169,23 @@ func ResolveSum(q SumQuery) (Sum, error) {
 // ArtifactName is the release asset's file name: "3.6.0.zip".
 func ArtifactName(v Version) string { return v.String() + ".zip" }
 
+// MismatchError is a zip whose sum is not the expected one (typed, so a report can tell it from
+// an unreachable zip).
+type MismatchError struct {
+	Version Version
+	What    string // where the zip came from: "from URL", "given with --artifact"
+	Want    Sum
+	Got     string
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("checksum mismatch for the FIT %s zip %s: expected %s (from %s), got %s; the file is corrupt or not the release you meant: check the expected sum and the zip (--url or --artifact)",
+		e.Version, e.What, e.Want.Value, e.Want.Source, e.Got)
+}
+
 // Mismatch is the error of a zip whose sum is not the expected one.
 func Mismatch(v Version, what string, want Sum, got string) error {
-	return fmt.Errorf("checksum mismatch for the FIT %s zip %s: expected %s (from %s), got %s; the file is corrupt or not the release you meant: check the expected sum and the zip (--url or --artifact)",
-		v, what, want.Value, want.Source, got)
+	return &MismatchError{Version: v, What: what, Want: want, Got: got}
 }
 
 // Note is the line a report carries about the zip of v: verified against what, or not verified.

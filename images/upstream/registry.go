@@ -30,30 +30,11 @@ type Tags struct {
 // no tags. Only loopback registries are spoken to over plain http; credentials go
 // only to the registry's own host (for Docker Hub, also its token service auth.docker.io).
 func (t Tags) List(ctx context.Context) ([]string, error) {
-	// go-containerregistry reads "modelengine/fit-framework" as Docker Hub's, like docker does
-	repoName := string(t.Registry) + release.ImageName
-	plain := IsLoopback(hostOnly(t.Registry.Host()))
-	var opts []name.Option
-	if plain {
-		opts = append(opts, name.Insecure)
-	}
-	repo, err := name.NewRepository(repoName, opts...)
+	repo, opts, err := Remote(t.Registry, t.Username, t.Password, t.Transport)
 	if err != nil {
-		return nil, fmt.Errorf("cannot name the repository of %s: %v", t.Registry.Ref(""), err)
+		return nil, err
 	}
-	auth := authn.Anonymous
-	switch {
-	case t.Username != "" && t.Password != "":
-		auth = authn.FromConfig(authn.AuthConfig{Username: t.Username, Password: t.Password})
-	case t.Username != "" || t.Password != "":
-		return nil, fmt.Errorf("registry login needs both --username and --password")
-	}
-	base := t.Transport
-	if base == nil {
-		base = remote.DefaultTransport
-	}
-	rt := &guard{base: base, allowed: allowedHosts(repo.RegistryStr()), plainOK: plain}
-	tags, err := remote.List(repo, remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(rt))
+	tags, err := remote.List(repo, append(opts, remote.WithContext(ctx))...)
 	var terr *transport.Error
 	switch {
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
@@ -62,6 +43,34 @@ func (t Tags) List(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("cannot list the tags of %s: %s", strings.TrimSuffix(t.Registry.Ref(""), ":"), report.FirstLine(err.Error()))
 	}
 	return tags, nil
+}
+
+// Remote is the repository {registry}fit-framework and the options that reach it: the login (or
+// anonymous), plain http only for a loopback registry, and a transport (base, nil for
+// go-containerregistry's default) that sends credentials only to the registry's own host.
+func Remote(r release.Registry, username, password string, base http.RoundTripper) (name.Repository, []remote.Option, error) {
+	// go-containerregistry reads "modelengine/fit-framework" as Docker Hub's, like docker does
+	plain := IsLoopback(hostOnly(r.Host()))
+	var opts []name.Option
+	if plain {
+		opts = append(opts, name.Insecure)
+	}
+	repo, err := name.NewRepository(string(r)+release.ImageName, opts...)
+	if err != nil {
+		return repo, nil, fmt.Errorf("cannot name the repository of %s: %v", r.Ref(""), err)
+	}
+	auth := authn.Anonymous
+	switch {
+	case username != "" && password != "":
+		auth = authn.FromConfig(authn.AuthConfig{Username: username, Password: password})
+	case username != "" || password != "":
+		return repo, nil, fmt.Errorf("registry login needs both --username and --password")
+	}
+	if base == nil {
+		base = remote.DefaultTransport
+	}
+	rt := &guard{base: base, allowed: allowedHosts(repo.RegistryStr()), plainOK: plain}
+	return repo, []remote.Option{remote.WithAuth(auth), remote.WithTransport(rt)}, nil
 }
 
 // guard refuses to send credentials anywhere but the registry's own hosts, and over plain http

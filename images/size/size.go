@@ -1,4 +1,5 @@
-package main
+// Package size reads and prints image size budgets (decimal units, as registries count).
+package size
 
 import (
 	"fmt"
@@ -18,30 +19,30 @@ var sizeUnits = map[string]float64{
 	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
 }
 
-// ParseSize reads a size budget such as "1.5GB", "700MB", "1MB", "500 kB" or "123456" (bytes).
-func ParseSize(s string) (int64, error) {
+// Parse reads a size budget such as "1.5GB", "700MB", "1MB", "500 kB" or "123456" (bytes).
+func Parse(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	m := sizeRe.FindStringSubmatch(t)
 	if m == nil {
-		return 0, usagef("malformed size %q: expected a number and a unit such as 1.5GB, 700MB or 1MB (decimal units: 1 MB = 1000000 bytes)", s)
+		return 0, fmt.Errorf("malformed size %q: expected a number and a unit such as 1.5GB, 700MB or 1MB (decimal units: 1 MB = 1000000 bytes)", s)
 	}
 	unit, ok := sizeUnits[strings.ToLower(m[2])]
 	if !ok {
-		return 0, usagef("unknown size unit %q in %q: use B, kB, MB, GB or TB (or KiB, MiB, GiB, TiB)", m[2], s)
+		return 0, fmt.Errorf("unknown size unit %q in %q: use B, kB, MB, GB or TB (or KiB, MiB, GiB, TiB)", m[2], s)
 	}
 	n, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
-		return 0, usagef("malformed size %q: %v", s, err)
+		return 0, fmt.Errorf("malformed size %q: %v", s, err)
 	}
 	bytes := n * unit
 	if bytes < 1 || bytes > math.MaxInt64/2 {
-		return 0, usagef("size %q is out of range: give at least 1 byte", s)
+		return 0, fmt.Errorf("size %q is out of range: give at least 1 byte", s)
 	}
 	return int64(math.Round(bytes)), nil
 }
 
-// FormatSize prints a byte count with the unit a person would pick, decimal.
-func FormatSize(n int64) string {
+// Format prints a byte count with the unit a person would pick, decimal.
+func Format(n int64) string {
 	switch {
 	case n >= 1e9:
 		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", float64(n)/1e9), "0"), ".") + " GB"

@@ -1,4 +1,6 @@
-package main
+// Package readme finds the FIT version references in a README: the seed checklist's last item,
+// "README version references updated".
+package readme
 
 import (
 	"fmt"
@@ -41,8 +43,8 @@ func imageRefRe(osNames []string) *regexp.Regexp {
 		strings.Join(quoted, "|") + `)(?:[^0-9A-Za-z.-]|$)`)
 }
 
-// ScanReadme lists the version references in a README, in order.
-func ScanReadme(content string, osNames []string) []VersionRef {
+// Scan lists the version references in a README, in order.
+func Scan(content string, osNames []string) []VersionRef {
 	img := imageRefRe(osNames)
 	var refs []VersionRef
 	for i, line := range strings.Split(content, "\n") {
@@ -57,9 +59,9 @@ func ScanReadme(content string, osNames []string) []VersionRef {
 	return refs
 }
 
-// CheckReadme tells whether every reference names v, and says which do not.
-func CheckReadme(name, content string, v release.Version, osNames []string) (bool, string) {
-	refs := ScanReadme(content, osNames)
+// Check tells whether every reference names v, and says which do not.
+func Check(name, content string, v release.Version, osNames []string) (bool, string) {
+	refs := Scan(content, osNames)
 	if len(refs) == 0 {
 		return true, fmt.Sprintf("%s has no version reference (fit-framework:X.Y.Z-OS or --version X.Y.Z): nothing to update", name)
 	}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/promote"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/upstream"
+	"dagger/fit-images/internal/dagger"
+)
+
+// promoteQuery is the arguments of promote, validated before any request.
+type promoteQuery struct {
+	v                     release.Version
+	images                []promote.Image
+	registry, staging     release.Registry
+	username, stagingUser string
+	password, stagingPass *dagger.Secret
+	latest, format        string
+}
+
+func parsePromote(version, images, registry, username string, password *dagger.Secret, stagingUser string, stagingPass *dagger.Secret, latest, format string) (q promoteQuery, err error) {
+	if q.v, err = release.ParseVersion(version); err != nil {
+		return q, err
+	}
+	if q.images, err = promote.ParseImages(images); err != nil {
+		return q, err
+	}
+	for i, img := range q.images {
+		p, err := promote.StagingPrefix(img.Ref)
+		if err != nil {
+			return q, err
+		}
+		if i > 0 && p != q.staging {
+			return q, fmt.Errorf("--images come from %s and %s: promote copies from one staging prefix", q.staging, p)
+		}
+		q.staging = p
+	}
+	if strings.TrimSpace(registry) == "" {
+		return q, fmt.Errorf("no --registry given: promote needs a prefix such as modelengine/ or registry.example.com/fit/")
+	}
+	if q.registry, err = release.ParseRegistry(registry); err != nil {
+		return q, err
+	}
+	if q.registry == q.staging {
+		return q, fmt.Errorf("--registry %s is the staging prefix of --images: promote to another prefix", q.registry)
+	}
+	if (username == "") != (password == nil) {
+		return q, fmt.Errorf("registry login needs both --username and --password")
+	}
+	if (stagingUser == "") != (stagingPass == nil) {
+		return q, fmt.Errorf("staging login needs both --staging-username and --staging-password")
+	}
+	switch latest {
+	case "auto", "always", "never":
+	default:
+		return q, fmt.Errorf("unknown --latest %q: use auto, always or never", latest)
+	}
+	if q.format, err = checklist.ParseFormat(format); err != nil {
+		return q, err
+	}
+	q.username, q.password, q.stagingUser, q.stagingPass, q.latest = username, password, stagingUser, stagingPass, latest
+	return q, nil
+}
+
+func (q promoteQuery) run(ctx context.Context, registrySvc, stagingSvc *dagger.Service) (string, error) {
+	dstAddr, srcAddr := upstream.RegistryAddr(q.registry), upstream.RegistryAddr(q.staging)
+	if stagingSvc == nil && srcAddr == dstAddr {
+		stagingSvc = registrySvc
+	}
+	rt, err := routes(ctx, hostService{dstAddr, "--registry-service", registrySvc}, hostService{srcAddr, "--staging-service", stagingSvc})
+	if err != nil {
+		return "", err
+	}
+	pw, err := plaintext(ctx, q.password)
+	if err != nil {
+		return "", err
+	}
+	spw, err := plaintext(ctx, q.stagingPass)
+	if err != nil {
+		return "", err
+	}
+	transport := upstream.DialVia(rt)
+	copier, err := promote.Registry(promote.Endpoint{Registry: q.staging, Username: q.stagingUser, Password: spw, Transport: transport},
+		promote.Endpoint{Registry: q.registry, Username: q.username, Password: pw, Transport: transport})
+	if err != nil {
+		return "", err
+	}
+	plan := promote.Plan(q.images, func(osName string) (string, []string) { return promotionRefs(q.registry, q.v, osName, q.latest) })
+	r := promote.Run(ctx, fmt.Sprintf("Promotion: FIT %s to %s%s", q.v, q.registry, release.ImageName), plan, copier)
+	r.Version = q.v.String()
+	out := r.Format(q.format)
+	if !r.OK() {
+		return "", fmt.Errorf("promote of FIT %s: %s\n%s", q.v, r.Verdict(), out)
+	}
+	return out, nil
+}
+
+// promotionRefs are the references promote sets for one OS: the immutable {V}-{OS} and the
+// floating ones. It is the one place that decides which floating tags move (today release.Refs:
+// the compiled-in rule; --latest never moves none), so the registry-based decision replaces this
+// body and takes --latest as it is.
+func promotionRefs(r release.Registry, v release.Version, osName, latest string) (string, []string) {
+	refs := release.Refs(r, v, osName)
+	if latest == "never" {
+		return refs[0], nil
+	}
+	return refs[0], refs[1:]
+}
