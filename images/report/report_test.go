@@ -69,3 +69,27 @@ func TestFirstLine(t *testing.T) {
 		}
 	}
 }
+
+func TestMovesAndPushesText(t *testing.T) {
+	ps := []Push{
+		{Ref: "r:3.6.1-alpine", State: Pushed, Detail: "the release's own reference"},
+		{Ref: "r:3.6.1-debian", State: PushFailed, Detail: "push of r:3.6.1-debian failed: 403"},
+		{Ref: "r:alpine", Floating: true, State: NotPushed, Detail: "left where it was"},
+		{Ref: "r:latest-alpine", Floating: true, State: Kept, Detail: "latest-alpine stays on 3.7.0"},
+	}
+	if got, want := Moves(ps), "moved: r:3.6.1-alpine; not moved (left where they were): r:3.6.1-debian, r:alpine"; got != want {
+		t.Errorf("Moves = %q; want %q", got, want)
+	}
+	if got := Moves(ps[1:2]); got != "moved: nothing; not moved (left where they were): r:3.6.1-debian" {
+		t.Errorf("Moves = %q", got)
+	}
+	text := PushesText([]Result{{OS: "alpine", Pushes: ps}})
+	for _, want := range []string{"REFERENCE        STATE       WHY", "r:alpine         not pushed  left where it was", "r:latest-alpine  kept        latest-alpine stays on 3.7.0"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PushesText lacks %q:\n%s", want, text)
+		}
+	}
+	if PushesText([]Result{{OS: "alpine"}}) != "" {
+		t.Error("PushesText without pushes is not empty")
+	}
+}
