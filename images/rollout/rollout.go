@@ -33,19 +33,20 @@ type Pushed struct {
 // was. Floating tags a plan keeps are listed as kept, with the plan's reason.
 func Run(ctx context.Context, r release.Registry, plans []release.Plan, push Pusher) Outcome {
 	var o Outcome
+	failed := "" // the reference whose push failed
 	try := func(osName, ref string, floating bool, why string) {
 		p := Pushed{OS: osName, Push: report.Push{Ref: ref, Floating: floating, Detail: why}}
 		switch {
 		case o.Failure != nil:
 			p.State = report.NotPushed
-			p.Detail = "not tried: " + o.Failure.Error()
+			p.Detail = "not tried: the push of " + failed + " failed before"
 			if floating {
-				p.Detail = "left where it was: " + o.Failure.Error()
+				p.Detail = "left where it was: the push of " + failed + " failed before"
 			}
 		default:
 			digest, err := push(ctx, osName, ref)
 			if err != nil {
-				o.Failure = err
+				o.Failure, failed = err, ref
 				p.State, p.Detail = report.PushFailed, err.Error()
 			} else {
 				p.State, p.Digest = report.Pushed, digest

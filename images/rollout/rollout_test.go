@@ -104,7 +104,7 @@ func TestOutcomeSaysWhatMoved(t *testing.T) {
 		t.Errorf("Digest(debian) = %q; want none", got)
 	}
 	deb := o.Of("debian")
-	if len(deb) != 4 || deb[0].State != report.PushFailed || deb[2].Detail != "left where it was: push of r/fit-framework:3.6.1-debian failed: 403" {
+	if len(deb) != 4 || deb[0].State != report.PushFailed || deb[2].Detail != "left where it was: the push of r/fit-framework:3.6.1-debian failed before" {
 		t.Errorf("Of(debian) = %+v", deb)
 	}
 }
