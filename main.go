@@ -65,15 +65,19 @@ func (m *FitImages) Tags(
 	if err != nil {
 		return "", err
 	}
-	l, list, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, v, r)
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService, decideOnly: true}.floating(ctx, v, r)
 	if err != nil {
 		return "", err
+	}
+	var list rollout.Lister
+	if tags != nil {
+		list = tags.List
 	}
 	plans, err := rollout.Plans(ctx, v, []string{o.Name}, l, list)
 	if err != nil {
 		return "", err
 	}
-	if r == "" && rollout.NeedsListing(v, l) {
+	if r == "" && l == release.LatestAuto && !v.IsPrerelease() {
 		plans[0].Note += " (no --registry given)"
 	}
 	return rollout.PlanText(r, plans[0]), nil
@@ -292,9 +296,11 @@ func (m *FitImages) BuildAll(
 		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth, NoCache: noCache,
 		Revision: revision, Created: created,
 	}
-	if o.Latest, o.ListTags, err = (pushArgs{latest, username, password, registryService, revision, created}).floating(ctx, in.v, pushTarget(in.registry, push)); err != nil {
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, pushTarget(in.registry, push))
+	if err != nil {
 		return "", err
 	}
+	access(&o, l, tags)
 	results := pipeline.BuildAll(ctx, in.c, o)
 	out := pushed(results)
 	failed, held := 0, 0
@@ -390,9 +396,11 @@ func (m *FitImages) Publish(
 		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
 		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry, Push: true, Auth: auth, Revision: revision, Created: created,
 	}
-	if o.Latest, o.ListTags, err = (pushArgs{latest, username, password, registryService, revision, created}).floating(ctx, in.v, in.registry); err != nil {
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, in.registry)
+	if err != nil {
 		return "", err
 	}
+	access(&o, l, tags)
 	r := pipeline.BuildAll(ctx, in.c, o)[0]
 	if !r.OK() {
 		if len(r.Pushes) > 0 {

@@ -150,19 +150,18 @@ func rejecting(t *testing.T, registry string, tags ...string) (addr string, reje
 	}
 }
 
-// A push failure after the first OS: two OSes build and pass; the registry rejects the second OS's
-// immutable reference. The first OS's {V}-{OS} went in, no floating tag of either OS moved (their
-// digests are the ones seeded before), and the results name what moved and what did not.
-func TestPushFailureAfterTheFirstOSMovesNoFloatingTag(t *testing.T) {
+// halfPush seeds a fresh repository as an earlier release 3.6.0 left it (its own and floating tags on
+// one image per OS), then runs build-all's pipeline for 3.6.1 on two OSes the test bed can build
+// (Debian, and Debian again under another name) through a proxy that rejects the manifest push of
+// reject. It answers the results, the floating tags' digests before and after, and the prefix.
+func halfPush(t *testing.T, reject string) (results []report.Result, before, after map[string]string, repoAt string) {
+	t.Helper()
 	reg := needTestbedRegistry(t)
-	ctx := context.Background()
 	ns := fmt.Sprintf("halfpushed%d", time.Now().UnixNano())
 	deb := debian(t)
-	two := deb // a second OS the test bed can build: Debian again, under another name
+	two := deb
 	two.Name, two.Title = "debiantwo", "Debian (second)"
-	oses := []catalog.OS{deb, two}
 
-	// the repository as an earlier release 3.6.0 left it: its own and floating tags on one image per OS
 	repo := reg + "/" + ns + "/fit-framework"
 	var floating []string
 	for _, o := range []string{"debian", "debiantwo"} {
@@ -175,52 +174,82 @@ func TestPushFailureAfterTheFirstOSMovesNoFloatingTag(t *testing.T) {
 		}
 		floating = append(floating, "3.6-"+o, o, "latest-"+o)
 	}
-	before := digests(t, repo, floating...)
+	before = digests(t, repo, floating...)
 	require.Len(t, before, 6)
 
-	proxy, rejected := rejecting(t, reg, "3.6.1-debiantwo")
+	proxy, rejected := rejecting(t, reg, reject)
 	r, err := release.ParseRegistry(proxy + "/" + ns + "/")
 	require.NoError(t, err)
 	v, err := release.ParseVersion("3.6.1")
 	require.NoError(t, err)
 	a, err := fixture.Build(t.TempDir(), fixture.Options{Version: "3.6.1"})
 	require.NoError(t, err)
-
-	results := pipeline.BuildAll(ctx, client, pipeline.BuildAllOptions{
-		Version: v, OSes: oses, Artifact: client.Host().File(a.Path), Registry: r, Push: true,
-		ListTags: upstream.Tags{Registry: r}.List, Parallel: 2,
+	tags := &upstream.Tags{Registry: r}
+	results = pipeline.BuildAll(context.Background(), client, pipeline.BuildAllOptions{
+		Version: v, OSes: []catalog.OS{deb, two}, Artifact: client.Host().File(a.Path), Registry: r, Push: true,
+		ListTags: tags.List, Tagger: tags, Parallel: 2,
 	})
 	require.Len(t, results, 2)
 	t.Log(report.Summary(results) + "\n" + report.PushesText(results))
-	assert.Equal(t, []string{"3.6.1-debiantwo"}, rejected(), "the proxy rejected the second OS's own reference")
+	assert.Equal(t, []string{reject}, rejected(), "the proxy rejected %s", reject)
+	after = digests(t, repo, append(floating, "3.6.1-debian", "3.6.1-debiantwo")...)
+	return results, before, after, proxy + "/" + ns + "/fit-framework:"
+}
 
-	// the report: what moved and what did not
-	pushes := report.AllPushes(results)
-	repoAt := proxy + "/" + ns + "/fit-framework:"
-	moves := report.Moves(pushes)
+// notMoved is the "not moved" list of report.Moves.
+func notMoved(moves string) []string {
+	_, list, _ := strings.Cut(moves, "not moved (left where they were): ")
+	return strings.Split(list, ", ")
+}
+
+// A push failure after the first OS: both OSes built and passed; the registry rejects the second OS's
+// immutable reference. The first OS's {V}-{OS} went in, no floating tag of either OS moved (their
+// digests are the ones seeded before), and the results name what moved and what did not.
+func TestPushFailureAfterTheFirstOSMovesNoFloatingTag(t *testing.T) {
+	results, before, after, repoAt := halfPush(t, "3.6.1-debiantwo")
+	moves := report.Moves(report.AllPushes(results))
 	assert.True(t, strings.HasPrefix(moves, "moved: "+repoAt+"3.6.1-debian; not moved (left where they were): "), moves)
-	for _, tag := range append([]string{"3.6.1-debiantwo"}, floating...) {
-		assert.Contains(t, strings.Split(strings.SplitN(moves, "not moved (left where they were): ", 2)[1], ", "), repoAt+tag)
+	for _, tag := range []string{"3.6.1-debiantwo", "3.6-debian", "debian", "latest-debian", "3.6-debiantwo", "debiantwo", "latest-debiantwo"} {
+		assert.Contains(t, notMoved(moves), repoAt+tag)
 	}
-	for _, p := range pushes {
+	for _, p := range report.AllPushes(results) {
 		if p.Floating {
 			assert.Equal(t, report.NotPushed, p.State, p.Ref)
-			assert.Equal(t, "left where it was: the push of "+repoAt+"3.6.1-debiantwo failed before", p.Detail)
+			assert.Equal(t, "left where it was: the push of "+repoAt+"3.6.1-debiantwo failed", p.Detail)
 		}
 	}
 	assert.True(t, results[0].Held, "debian built and pushed its own tag, but is held: %s", results[0].Err)
 	assert.Contains(t, results[0].Err, "its floating tags were left where they were")
 	assert.False(t, results[1].Held)
-	assert.Contains(t, results[1].Err, "push of "+proxy+"/"+ns+"/fit-framework:3.6.1-debiantwo rejected by "+proxy)
-	assert.NotEmpty(t, results[0].Digest)
+	assert.Contains(t, results[1].Err, "push of "+repoAt+"3.6.1-debiantwo rejected by ")
 	assert.Empty(t, results[1].Digest)
 
-	// the registry: every floating tag where it was, the first OS's own tag in
-	after := digests(t, repo, append(floating, "3.6.1-debian", "3.6.1-debiantwo")...)
-	for _, tag := range floating {
-		assert.Equal(t, before[tag], after[tag], "%s moved", tag)
+	for tag, d := range before {
+		assert.Equal(t, d, after[tag], "%s moved", tag)
 	}
 	_, pushed, _ := strings.Cut(results[0].Digest, "@")
 	assert.Equal(t, pushed, after["3.6.1-debian"], "3.6.1-debian was pushed")
 	assert.NotContains(t, after, "3.6.1-debiantwo")
+}
+
+// A failure among the floating pushes: every immutable reference went in, the floating tags moved
+// before the failure are put back on their earlier images, the rest were not tried.
+func TestPushFailureAmongFloatingTagsPutsThemBack(t *testing.T) {
+	results, before, after, repoAt := halfPush(t, "debiantwo")
+	moves := report.Moves(report.AllPushes(results))
+	assert.True(t, strings.HasPrefix(moves, "moved: "+repoAt+"3.6.1-debian, "+repoAt+"3.6.1-debiantwo; not moved"), moves)
+	states := map[string]report.PushState{}
+	for _, p := range report.AllPushes(results) {
+		states[strings.TrimPrefix(p.Ref, repoAt)] = p.State
+	}
+	assert.Equal(t, map[string]report.PushState{
+		"3.6.1-debian": report.Pushed, "3.6.1-debiantwo": report.Pushed,
+		"3.6-debian": report.PutBack, "debian": report.PutBack, "latest-debian": report.PutBack, "3.6-debiantwo": report.PutBack,
+		"debiantwo": report.PushFailed, "latest-debiantwo": report.NotPushed,
+	}, states)
+	for tag, d := range before {
+		assert.Equal(t, d, after[tag], "%s is not where it was", tag)
+	}
+	assert.NotEmpty(t, after["3.6.1-debian"])
+	assert.NotEmpty(t, after["3.6.1-debiantwo"])
 }

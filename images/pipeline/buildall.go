@@ -31,8 +31,10 @@ type BuildAllOptions struct {
 	Revision, Created string
 	// Latest decides the floating tags (zero: auto). ListTags answers the tags of the repository
 	// for auto; nil decides by the fixed rule (release.Fallback), which each result's Rule says.
+	// Tagger, when given, puts moved floating tags back if a later push fails (rollout.Run).
 	Latest   release.Latest
-	ListTags func(ctx context.Context) ([]string, error)
+	ListTags rollout.Lister
+	Tagger   rollout.Tagger
 }
 
 // Built is one OS's image variants (one per platform) after its smoke check.
@@ -110,7 +112,7 @@ func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report
 			return "", err
 		}
 		return digests[0], nil
-	})
+	}, o.Tagger)
 	took := time.Since(start) / time.Duration(len(results))
 	for i := range results {
 		r := &results[i]

@@ -66,6 +66,8 @@ const (
 	PushFailed PushState = "failed"
 	// NotPushed: never tried, as an earlier push failed; the reference is where it was.
 	NotPushed PushState = "not pushed"
+	// PutBack: a floating tag moved, then pointed at its earlier image again as a later push failed.
+	PutBack PushState = "put back"
 	// Kept: a floating tag the rule does not move (e.g. a backport leaves "debian" alone).
 	Kept PushState = "kept"
 )
@@ -90,7 +92,7 @@ func Moves(ps []Push) string {
 		switch p.State {
 		case Pushed:
 			moved = append(moved, p.Ref)
-		case PushFailed, NotPushed:
+		case PushFailed, NotPushed, PutBack:
 			notMoved = append(notMoved, p.Ref)
 		}
 	}

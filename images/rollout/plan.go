@@ -18,7 +18,7 @@ func Plans(ctx context.Context, v release.Version, oses []string, latest release
 		return nil, err
 	}
 	var have []string
-	if list != nil && NeedsListing(v, latest) {
+	if list != nil && latest == release.LatestAuto && !v.IsPrerelease() {
 		var err error
 		if have, err = list(ctx); err != nil {
 			return nil, fmt.Errorf("cannot decide the floating tags: %w", err)
@@ -35,9 +35,11 @@ func Plans(ctx context.Context, v release.Version, oses []string, latest release
 	return plans, nil
 }
 
-// NeedsListing tells whether the rule looks at the registry: only auto, for a final release.
-func NeedsListing(v release.Version, latest release.Latest) bool {
-	return latest == release.LatestAuto && !v.IsPrerelease()
+// NeedsRegistry tells whether a push of v reads the registry's tags: to decide the floating tags
+// (auto) and to put moved ones back after a failure (auto, always). Never and pre-releases move
+// no floating tag.
+func NeedsRegistry(v release.Version, latest release.Latest) bool {
+	return latest != release.LatestNever && !v.IsPrerelease()
 }
 
 // PlanText shows the references of a plan, what a push would do to each and why, and the rule.

@@ -7,6 +7,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
@@ -28,25 +29,34 @@ type Pushed struct {
 	report.Push
 }
 
+// Tagger reads and moves the tags of the repository by digest (upstream.Tags): Run records where
+// each floating tag points before moving it, and puts the moved ones back when a later push fails.
+type Tagger interface {
+	Digest(ctx context.Context, tag string) (string, error) // "" when the tag does not exist
+	Point(ctx context.Context, tag, digest string) error
+}
+
 // Run pushes the immutable reference of every plan, then, only if all of them went in, the
 // floating tags each plan moves. It stops at the first failure: what was not tried stays where it
-// was. Floating tags a plan keeps are listed as kept, with the plan's reason.
-func Run(ctx context.Context, r release.Registry, plans []release.Plan, push Pusher) Outcome {
+// was, and with a tagger the floating tags already moved are put back on their earlier images.
+// Floating tags a plan keeps are listed as kept, with the plan's reason. tagger may be nil: then
+// a failure among the floating pushes leaves the ones before it moved (and says so).
+func Run(ctx context.Context, r release.Registry, plans []release.Plan, push Pusher, tagger Tagger) Outcome {
 	var o Outcome
-	failed := "" // the reference whose push failed
+	cause := "" // what failed, as a phrase: "the push of REF failed"
 	try := func(osName, ref string, floating bool, why string) {
 		p := Pushed{OS: osName, Push: report.Push{Ref: ref, Floating: floating, Detail: why}}
 		switch {
 		case o.Failure != nil:
 			p.State = report.NotPushed
-			p.Detail = "not tried: the push of " + failed + " failed before"
+			p.Detail = "not tried: " + cause
 			if floating {
-				p.Detail = "left where it was: the push of " + failed + " failed before"
+				p.Detail = "left where it was: " + cause
 			}
 		default:
 			digest, err := push(ctx, osName, ref)
 			if err != nil {
-				o.Failure, failed = err, ref
+				o.Failure, cause = err, "the push of "+ref+" failed"
 				p.State, p.Detail = report.PushFailed, err.Error()
 			} else {
 				p.State, p.Digest = report.Pushed, digest
@@ -57,6 +67,23 @@ func Run(ctx context.Context, r release.Registry, plans []release.Plan, push Pus
 	for _, p := range plans {
 		try(p.OS, r.Ref(p.Immutable()), false, "the release's own reference")
 	}
+	// where the floating tags are before any moves, to put them back
+	before := map[string]string{}
+	if tagger != nil && o.Failure == nil {
+		for _, p := range plans {
+			for _, m := range p.Floating {
+				if !m.Move || o.Failure != nil {
+					continue
+				}
+				d, err := tagger.Digest(ctx, m.Tag)
+				if err != nil {
+					o.Failure, cause = fmt.Errorf("cannot record where the floating tags are before moving them: %w", err), "reading where "+r.Ref(m.Tag)+" points failed"
+				}
+				before[m.Tag] = d
+			}
+		}
+	}
+	start := len(o.Pushes)
 	for _, p := range plans {
 		for _, m := range p.Floating {
 			if !m.Move {
@@ -66,7 +93,32 @@ func Run(ctx context.Context, r release.Registry, plans []release.Plan, push Pus
 			try(p.OS, r.Ref(m.Tag), true, m.Reason)
 		}
 	}
+	if o.Failure != nil && tagger != nil {
+		putBack(ctx, r, o.Pushes[start:], before, cause, tagger)
+	}
 	return o
+}
+
+// putBack points the floating tags moved before a failure at their earlier images, newest move first.
+func putBack(ctx context.Context, r release.Registry, floating []Pushed, before map[string]string, cause string, tagger Tagger) {
+	for i := len(floating) - 1; i >= 0; i-- {
+		p := &floating[i]
+		if p.State != report.Pushed {
+			continue
+		}
+		tag := strings.TrimPrefix(p.Ref, r.Ref(""))
+		prev := before[tag]
+		if prev == "" {
+			p.Detail = "moved, and left on the new image (it did not exist before): " + cause
+			continue
+		}
+		if err := tagger.Point(ctx, tag, prev); err != nil {
+			p.Detail = "moved, and could not be put back on " + prev + ": " + err.Error()
+			continue
+		}
+		p.State, p.Digest = report.PutBack, ""
+		p.Detail = "moved, then put back on its earlier image " + prev + ": " + cause
+	}
 }
 
 // Of is the references of one OS.

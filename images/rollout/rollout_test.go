@@ -70,7 +70,7 @@ func TestRunOrder(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := &recorder{fail: c.fail}
-			o := Run(context.Background(), r, plans(t, "3.6.1", c.have, "alpine", "debian"), rec.push)
+			o := Run(context.Background(), r, plans(t, "3.6.1", c.have, "alpine", "debian"), rec.push, nil)
 			if got := strings.ReplaceAll(strings.Join(rec.order, " "), "r/fit-framework:", ""); got != c.wantOrder {
 				t.Errorf("push order %s; want %s", got, c.wantOrder)
 			}
@@ -86,7 +86,7 @@ func TestRunOrder(t *testing.T) {
 
 func TestOutcomeSaysWhatMoved(t *testing.T) {
 	rec := &recorder{fail: "r/fit-framework:3.6.1-debian"}
-	o := Run(context.Background(), "r/", plans(t, "3.6.1", nil, "alpine", "debian"), rec.push)
+	o := Run(context.Background(), "r/", plans(t, "3.6.1", nil, "alpine", "debian"), rec.push, nil)
 	err := o.Err()
 	if err == nil {
 		t.Fatal("no error")
@@ -104,14 +104,14 @@ func TestOutcomeSaysWhatMoved(t *testing.T) {
 		t.Errorf("Digest(debian) = %q; want none", got)
 	}
 	deb := o.Of("debian")
-	if len(deb) != 4 || deb[0].State != report.PushFailed || deb[2].Detail != "left where it was: the push of r/fit-framework:3.6.1-debian failed before" {
+	if len(deb) != 4 || deb[0].State != report.PushFailed || deb[2].Detail != "left where it was: the push of r/fit-framework:3.6.1-debian failed" {
 		t.Errorf("Of(debian) = %+v", deb)
 	}
 }
 
 func TestPreReleaseMovesNothing(t *testing.T) {
 	rec := &recorder{}
-	o := Run(context.Background(), "r/", plans(t, "3.7.0-rc.1", []string{"3.6.1-debian"}, "debian"), rec.push)
+	o := Run(context.Background(), "r/", plans(t, "3.7.0-rc.1", []string{"3.6.1-debian"}, "debian"), rec.push, nil)
 	if len(rec.order) != 1 || rec.order[0] != "r/fit-framework:3.7.0-rc.1-debian" {
 		t.Errorf("pushed %v; want the immutable only", rec.order)
 	}
@@ -159,3 +159,62 @@ func TestPlans(t *testing.T) {
 		t.Errorf("fallback plan %+v", ps[0])
 	}
 }
+
+// registryTags is a repository's tags in memory: tag → digest.
+type registryTags map[string]string
+
+func (m registryTags) Digest(_ context.Context, tag string) (string, error) { return m[tag], nil }
+func (m registryTags) Point(_ context.Context, tag, digest string) error {
+	m[tag] = digest
+	return nil
+}
+
+// With a tagger, a failure among the floating pushes puts the moved ones back on their earlier images.
+func TestRunPutsFloatingTagsBack(t *testing.T) {
+	repo := registryTags{"3.6-alpine": "sha256:old-a", "alpine": "sha256:old-a", "latest-alpine": "sha256:old-a", "debian": "sha256:old-d"}
+	rec := &recorder{fail: "r/fit-framework:debian"}
+	push := func(ctx context.Context, osName, ref string) (string, error) {
+		d, err := rec.push(ctx, osName, ref)
+		if err == nil {
+			repo[strings.TrimPrefix(ref, "r/fit-framework:")] = "sha256:new-" + osName
+		}
+		return d, err
+	}
+	o := Run(context.Background(), "r/", plans(t, "3.6.1", nil, "alpine", "debian"), push, repo)
+	want := "3.6.1-alpine=pushed 3.6.1-debian=pushed 3.6-alpine=put back alpine=put back latest-alpine=put back 3.6-debian=pushed debian=failed latest-debian=not pushed"
+	if got := states(o); got != want {
+		t.Errorf("states\n %s\nwant\n %s", got, want)
+	}
+	for tag, d := range map[string]string{"3.6-alpine": "sha256:old-a", "alpine": "sha256:old-a", "latest-alpine": "sha256:old-a", "debian": "sha256:old-d",
+		"3.6-debian": "sha256:new-debian", "3.6.1-alpine": "sha256:new-alpine"} {
+		if repo[tag] != d {
+			t.Errorf("%s on %s; want %s", tag, repo[tag], d)
+		}
+	}
+	deb := o.Of("debian")
+	if deb[1].Detail != "moved, and left on the new image (it did not exist before): the push of r/fit-framework:debian failed" {
+		t.Errorf("3.6-debian: %q", deb[1].Detail)
+	}
+	if a := o.Of("alpine"); a[1].Detail != "moved, then put back on its earlier image sha256:old-a: the push of r/fit-framework:debian failed" {
+		t.Errorf("3.6-alpine: %q", a[1].Detail)
+	}
+	if !strings.Contains(o.Err().Error(), "moved: r/fit-framework:3.6.1-alpine, r/fit-framework:3.6.1-debian, r/fit-framework:3.6-debian; not moved") {
+		t.Errorf("Err() = %v", o.Err())
+	}
+}
+
+// A registry that cannot say where the floating tags are: none is moved.
+func TestRunMovesNoFloatingTagItCannotPutBack(t *testing.T) {
+	rec := &recorder{}
+	o := Run(context.Background(), "r/", plans(t, "3.6.1", nil, "debian"), rec.push, failingTagger{})
+	if len(rec.order) != 1 || o.Err() == nil || !strings.Contains(o.Err().Error(), "cannot record where the floating tags are") {
+		t.Errorf("pushed %v, err %v", rec.order, o.Err())
+	}
+}
+
+type failingTagger struct{}
+
+func (failingTagger) Digest(context.Context, string) (string, error) {
+	return "", errors.New("HEAD: 500")
+}
+func (failingTagger) Point(context.Context, string, string) error { return errors.New("PUT: 500") }

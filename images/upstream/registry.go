@@ -30,38 +30,84 @@ type Tags struct {
 // no tags. Only loopback registries are spoken to over plain http; credentials go
 // only to the registry's own host (for Docker Hub, also its token service auth.docker.io).
 func (t Tags) List(ctx context.Context) ([]string, error) {
+	repo, opts, err := t.remote(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := remote.List(repo, opts...)
+	var terr *transport.Error
+	switch {
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return nil, nil // nothing pushed under this name yet
+	case err != nil:
+		return nil, fmt.Errorf("cannot list the tags of %s: %s", t.repoName(), report.FirstLine(err.Error()))
+	}
+	return tags, nil
+}
+
+// Digest answers the manifest digest a tag points at; "" when the tag does not exist.
+func (t Tags) Digest(ctx context.Context, tag string) (string, error) {
+	repo, opts, err := t.remote(ctx)
+	if err != nil {
+		return "", err
+	}
+	d, err := remote.Head(repo.Tag(tag), opts...)
+	var terr *transport.Error
+	switch {
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("cannot read %s:%s: %s", t.repoName(), tag, report.FirstLine(err.Error()))
+	}
+	return d.Digest.String(), nil
+}
+
+// Point moves tag to the manifest digest (sha256:…) the repository already holds: the manifest's
+// bytes are copied as they are, so the tag names exactly that image again.
+func (t Tags) Point(ctx context.Context, tag, digest string) error {
+	repo, opts, err := t.remote(ctx)
+	if err != nil {
+		return err
+	}
+	desc, err := remote.Get(repo.Digest(digest), opts...)
+	if err == nil {
+		err = remote.Tag(repo.Tag(tag), desc, opts...)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot point %s:%s at %s: %s", t.repoName(), tag, digest, report.FirstLine(err.Error()))
+	}
+	return nil
+}
+
+func (t Tags) repoName() string { return strings.TrimSuffix(t.Registry.Ref(""), ":") }
+
+// remote names the repository and the options every request to it takes: the login, and the
+// guarded transport (plain http for loopback registries only).
+func (t Tags) remote(ctx context.Context) (name.Repository, []remote.Option, error) {
 	// go-containerregistry reads "modelengine/fit-framework" as Docker Hub's, like docker does
 	repoName := string(t.Registry) + release.ImageName
 	plain := IsLoopback(hostOnly(t.Registry.Host()))
-	var opts []name.Option
+	var nopts []name.Option
 	if plain {
-		opts = append(opts, name.Insecure)
+		nopts = append(nopts, name.Insecure)
 	}
-	repo, err := name.NewRepository(repoName, opts...)
+	repo, err := name.NewRepository(repoName, nopts...)
 	if err != nil {
-		return nil, fmt.Errorf("cannot name the repository of %s: %v", t.Registry.Ref(""), err)
+		return repo, nil, fmt.Errorf("cannot name the repository of %s: %v", t.Registry.Ref(""), err)
 	}
 	auth := authn.Anonymous
 	switch {
 	case t.Username != "" && t.Password != "":
 		auth = authn.FromConfig(authn.AuthConfig{Username: t.Username, Password: t.Password})
 	case t.Username != "" || t.Password != "":
-		return nil, fmt.Errorf("registry login needs both --username and --password")
+		return repo, nil, fmt.Errorf("registry login needs both --username and --password")
 	}
 	base := t.Transport
 	if base == nil {
 		base = remote.DefaultTransport
 	}
 	rt := &guard{base: base, allowed: allowedHosts(repo.RegistryStr()), plainOK: plain}
-	tags, err := remote.List(repo, remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(rt))
-	var terr *transport.Error
-	switch {
-	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
-		return nil, nil // nothing pushed under this name yet
-	case err != nil:
-		return nil, fmt.Errorf("cannot list the tags of %s: %s", strings.TrimSuffix(t.Registry.Ref(""), ":"), report.FirstLine(err.Error()))
-	}
-	return tags, nil
+	return repo, []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(rt)}, nil
 }
 
 // guard refuses to send credentials anywhere but the registry's own hosts, and over plain http
