@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -252,4 +253,40 @@ func TestPushFailureAmongFloatingTagsPutsThemBack(t *testing.T) {
 	}
 	assert.NotEmpty(t, after["3.6.1-debian"])
 	assert.NotEmpty(t, after["3.6.1-debiantwo"])
+}
+
+// The same through `dagger call build-all`: the function reads the registry through --registry-service,
+// the latest-debian push is rejected, the floating tags moved before it are put back, and the error
+// names what moved and what did not.
+func TestCallBuildAllPushFailureReport(t *testing.T) {
+	reg := needTestbedRegistry(t)
+	ns := fmt.Sprintf("callhalf%d", time.Now().UnixNano())
+	repo := reg + "/" + ns + "/fit-framework"
+	old, err := random.Image(256, 1)
+	require.NoError(t, err)
+	floating := []string{"3.6-debian", "debian", "latest-debian"}
+	for _, tag := range floating {
+		ref, err := name.NewTag(repo+":"+tag, name.Insecure)
+		require.NoError(t, err)
+		require.NoError(t, remote.Write(ref, old))
+	}
+	before := digests(t, repo, floating...)
+	proxy, rejected := rejecting(t, reg, "latest-debian")
+	at := proxy + "/" + ns + "/fit-framework:"
+
+	out, err := call(t, "build-all", "--os", "debian", "--registry", proxy+"/"+ns+"/", "--push", "--registry-service", "tcp://"+proxy,
+		"--artifact", zips[fixture.Healthy].Path)
+	require.Error(t, err)
+	assert.Empty(t, out)
+	msg := err.Error()
+	t.Log(msg)
+	assert.Contains(t, msg, "build-all: a push failed; moved: "+at+"3.6.0-debian; not moved (left where they were): "+at+"3.6-debian, "+at+"debian, "+at+"latest-debian")
+	assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(at)+`debian\s+put back\s+moved, then put back on its earlier image `+before["debian"]+`: the push of `+regexp.QuoteMeta(at)+`latest-debian failed$`, msg)
+	assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(at)+`latest-debian\s+failed\s+push of `, msg)
+	assert.Equal(t, []string{"latest-debian"}, rejected())
+	after := digests(t, repo, append(floating, "3.6.0-debian")...)
+	for _, tag := range floating {
+		assert.Equal(t, before[tag], after[tag], "%s is not where it was", tag)
+	}
+	assert.NotEmpty(t, after["3.6.0-debian"])
 }
