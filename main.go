@@ -418,7 +418,7 @@ func (m *FitImages) Publish(
 	return strings.Join(refs, "\n") + "\n", nil
 }
 
-// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push`.
+// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push --registry-service tcp://localhost:5000`.
 func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	c, err := sdk(ctx)
 	if err != nil {
