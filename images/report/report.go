@@ -145,7 +145,10 @@ func Summary(rs []Result) string {
 	rows := make([][]string, 0, len(rs))
 	for _, r := range rs {
 		status := "ok"
-		if !r.OK() {
+		switch {
+		case r.Held:
+			status = "HELD: " + r.Err
+		case !r.OK():
 			status = "FAILED: " + r.Err
 		}
 		digest := r.Digest
@@ -163,7 +166,10 @@ func Markdown(rs []Result) string {
 	b.WriteString("| OS | Tags | Digest | Size | Time | Result |\n|---|---|---|---|---|---|\n")
 	for _, r := range rs {
 		status := "✅ ok"
-		if !r.OK() {
+		switch {
+		case r.Held:
+			status = "⏸️ " + mdEscape(r.Err)
+		case !r.OK():
 			status = "❌ " + mdEscape(r.Err)
 		}
 		tags := make([]string, len(r.Tags))

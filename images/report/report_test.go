@@ -27,15 +27,16 @@ func TestSummaryAndMarkdown(t *testing.T) {
 	rs := []Result{
 		{OS: "debian", Tags: []string{"r/fit-framework:3.6.0-debian", "r/fit-framework:debian"}, Digest: "r/fit-framework@sha256:ab", Size: 183_300_000, Duration: 12300 * time.Millisecond},
 		{OS: "alpine", Tags: []string{"r/fit-framework:3.6.0-alpine"}, Err: "build failed: no | base\nimage"},
+		{OS: "ubuntu", Tags: []string{"r/fit-framework:3.6.0-ubuntu"}, Err: "not pushed: 1 OS failed", Held: true},
 	}
 	text := Summary(rs)
-	for _, want := range []string{"OS      TAGS", "debian  r/fit-framework:3.6.0-debian r/fit-framework:debian", "183.3 MB  12.3s  ok", "FAILED: build failed"} {
+	for _, want := range []string{"OS      TAGS", "debian  r/fit-framework:3.6.0-debian r/fit-framework:debian", "183.3 MB  12.3s  ok", "FAILED: build failed", "HELD: not pushed: 1 OS failed"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Summary lacks %q:\n%s", want, text)
 		}
 	}
 	md := Markdown(rs)
-	for _, want := range []string{"| OS | Tags |", "`r/fit-framework:3.6.0-debian`<br>`r/fit-framework:debian`", "✅ ok", "❌ build failed: no \\| base<br>image"} {
+	for _, want := range []string{"| OS | Tags |", "`r/fit-framework:3.6.0-debian`<br>`r/fit-framework:debian`", "✅ ok", "❌ build failed: no \\| base<br>image", "⏸️ not pushed: 1 OS failed"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}
