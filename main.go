@@ -269,7 +269,7 @@ func (m *FitImages) BuildAll(
 	// floating tags when pushing: auto (only to the highest release in the registry), always or never
 	// +default="auto"
 	latest string,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): listed for --latest auto
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): read to decide the floating tags and put them back after a failed push
 	// +optional
 	registryService *dagger.Service,
 	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
@@ -317,8 +317,10 @@ func (m *FitImages) BuildAll(
 		return "", fmt.Errorf("build-all: a push failed; %s\n%s", report.Moves(report.AllPushes(results)), out)
 	case failed > 0 && held > 0:
 		return "", fmt.Errorf("build-all: %d of %d failed, so nothing was pushed\n%s", failed, len(results), out)
-	case failed > 0 || held > 0:
-		return "", fmt.Errorf("build-all: %d of %d failed\n%s", max(failed, held), len(results), out)
+	case failed > 0:
+		return "", fmt.Errorf("build-all: %d of %d failed\n%s", failed, len(results), out)
+	case held > 0: // every OS passed, and the push could not start (e.g. the registry could not be read)
+		return "", fmt.Errorf("build-all: %s\n%s", results[0].Err, out)
 	}
 	return out, nil
 }
@@ -364,7 +366,7 @@ func (m *FitImages) Publish(
 	// floating tags: auto (only to the highest release in the registry), always or never
 	// +default="auto"
 	latest string,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): listed for --latest auto
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): read to decide the floating tags and put them back after a failed push
 	// +optional
 	registryService *dagger.Service,
 	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit

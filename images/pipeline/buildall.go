@@ -127,7 +127,13 @@ func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report
 			}
 		}
 		if r.Err == "" {
-			r.Held, r.Err = true, "not all pushed: "+out.Failure.Error()+"; its floating tags were left where they were"
+			where := "its floating tags were left where they were"
+			for _, p := range r.Pushes {
+				if p.Floating && p.Moved() {
+					where = "some of its floating tags moved: see its references"
+				}
+			}
+			r.Held, r.Err = true, "not all pushed: "+out.Failure.Error()+"; "+where
 		}
 	}
 	return results
