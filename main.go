@@ -20,6 +20,7 @@ import (
 	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/rollout"
 	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
@@ -36,22 +37,51 @@ func (m *FitImages) List() string {
 	return report.Table([]string{"OS", "BASE IMAGE", "DESCRIPTION"}, rows)
 }
 
-// Tags of one image, one per line: {V}-{OS}, {MAJOR.MINOR}-{OS}, {OS}, and latest-{OS} for the default version; a pre-release gets only its exact tag.
+// The references of one image and what a push would do to each, and why: {V}-{OS} always; {OS}, latest-{OS} and {MAJOR.MINOR}-{OS} move only to the highest release the registry holds (--latest auto); without --registry the fixed rule, said.
+// +cache="never"
 func (m *FitImages) Tags(
+	ctx context.Context,
 	// FIT version, e.g. 3.6.0
 	// +default="3.6.0"
 	version string,
 	// operating system, e.g. debian (dagger call list shows them all)
 	os string,
-	// registry prefix such as localhost:5000/ or registry.example.com/fit/ (a trailing / is added)
+	// registry prefix such as localhost:5000/ or registry.example.com/fit/ (a trailing / is added); its tags decide the floating ones
 	// +optional
 	registry string,
+	// floating tags: auto (only to the highest release in the registry), always or never
+	// +default="auto"
+	latest string,
+	// registry user name (public images list without one)
+	// +optional
+	username string,
+	// registry password or token
+	// +optional
+	password *dagger.Secret,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
+	// +optional
+	registryService *dagger.Service,
 ) (string, error) {
 	v, o, r, err := parse(version, os, registry)
 	if err != nil {
 		return "", err
 	}
-	return strings.Join(release.Refs(r, v, o.Name), "\n") + "\n", nil
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService, decideOnly: true}.floating(ctx, v, r)
+	if err != nil {
+		return "", err
+	}
+	var list rollout.Lister
+	if tags != nil {
+		list = tags.List
+	}
+	plans, err := rollout.Plans(ctx, v, []string{o.Name}, l, list)
+	if err != nil {
+		return "", err
+	}
+	if r == "" && l == release.LatestAuto && !v.IsPrerelease() {
+		plans[0].Note += " (no --registry given)"
+	}
+	return rollout.PlanText(r, plans[0]), nil
 }
 
 // The verified FIT release zip (downloaded once, cached by the engine): its sha256 must match --checksum, else the pinned sums (images/release/checksums.txt), else the GitHub release API's digest of the asset; fails when none has one.
@@ -139,6 +169,10 @@ func (m *FitImages) Build(
 	// +optional
 	noCache bool,
 ) (*dagger.Container, error) {
+	revision, created, err := options.Labels(revision, created)
+	if err != nil {
+		return nil, err
+	}
 	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
 	if err != nil {
 		return nil, err
@@ -250,7 +284,23 @@ func (m *FitImages) BuildAll(
 	// rebuild every layer instead of reusing the engine's cache
 	// +optional
 	noCache bool,
+	// floating tags when pushing: auto (only to the highest release in the registry), always or never
+	// +default="auto"
+	latest string,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): read to decide the floating tags and put them back after a failed push
+	// +optional
+	registryService *dagger.Service,
+	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
+	// +optional
+	revision string,
+	// time (RFC 3339) for the org.opencontainers.image.created label, e.g. the release commit's (not now: reproducible)
+	// +optional
+	created string,
 ) (string, error) {
+	revision, created, err := options.Labels(revision, created)
+	if err != nil {
+		return "", err
+	}
 	in, err := resolveAll(ctx, buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}, skipOs, registry, push)
 	if err != nil {
 		return "", err
@@ -259,28 +309,38 @@ func (m *FitImages) BuildAll(
 	if err != nil {
 		return "", err
 	}
-	results := pipeline.BuildAll(ctx, in.c, pipeline.BuildAllOptions{
+	o := pipeline.BuildAllOptions{
 		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
 		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth, NoCache: noCache,
-	})
-	table := report.Summary(results)
+		Revision: revision, Created: created,
+	}
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, pushTarget(in.registry, push))
+	if err != nil {
+		return "", err
+	}
+	access(&o, l, tags)
+	results := pipeline.BuildAll(ctx, in.c, o)
+	out := pushed(results)
 	failed, held := 0, 0
 	for _, r := range results {
 		switch {
-		case strings.HasPrefix(r.Err, pipeline.NotPushed):
+		case r.Held:
 			held++
 		case !r.OK():
 			failed++
 		}
 	}
-	if failed > 0 {
-		note := ""
-		if held > 0 {
-			note = ", so nothing was pushed"
-		}
-		return "", fmt.Errorf("build-all: %d of %d failed%s\n%s", failed, len(results), note, table)
+	switch {
+	case failed > 0 && len(report.AllPushes(results)) > 0:
+		return "", fmt.Errorf("build-all: a push failed; %s\n%s", report.Moves(report.AllPushes(results)), out)
+	case failed > 0 && held > 0:
+		return "", fmt.Errorf("build-all: %d of %d failed, so nothing was pushed\n%s", failed, len(results), out)
+	case failed > 0:
+		return "", fmt.Errorf("build-all: %d of %d failed\n%s", failed, len(results), out)
+	case held > 0: // every OS passed, and the push could not start (e.g. the registry could not be read)
+		return "", fmt.Errorf("build-all: %s\n%s", results[0].Err, out)
 	}
-	return table, nil
+	return out, nil
 }
 
 // Push every tag of one image (a multi-arch index when several platforms) and return the pushed digest refs.
@@ -321,7 +381,23 @@ func (m *FitImages) Publish(
 	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
 	// +optional
 	apkMirror string,
+	// floating tags: auto (only to the highest release in the registry), always or never
+	// +default="auto"
+	latest string,
+	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): read to decide the floating tags and put them back after a failed push
+	// +optional
+	registryService *dagger.Service,
+	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
+	// +optional
+	revision string,
+	// time (RFC 3339) for the org.opencontainers.image.created label, e.g. the release commit's (not now: reproducible)
+	// +optional
+	created string,
 ) (string, error) {
+	revision, created, err := options.Labels(revision, created)
+	if err != nil {
+		return "", err
+	}
 	if strings.TrimSpace(registry) == "" {
 		return "", fmt.Errorf("no --registry given: publish needs a prefix such as registry.example.com/fit/ or modelengine/")
 	}
@@ -336,22 +412,33 @@ func (m *FitImages) Publish(
 	if err != nil {
 		return "", err
 	}
-	results := pipeline.BuildAll(ctx, in.c, pipeline.BuildAllOptions{
+	o := pipeline.BuildAllOptions{
 		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
-		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry, Push: true, Auth: auth,
-	})
-	r := results[0]
+		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry, Push: true, Auth: auth, Revision: revision, Created: created,
+	}
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, in.registry)
+	if err != nil {
+		return "", err
+	}
+	access(&o, l, tags)
+	r := pipeline.BuildAll(ctx, in.c, o)[0]
 	if !r.OK() {
+		if len(r.Pushes) > 0 {
+			return "", fmt.Errorf("publish %s %s: %s\n%s\n%s", r.OS, in.v, r.Err, report.Moves(r.Pushes), report.PushesText([]report.Result{r}))
+		}
 		return "", fmt.Errorf("publish %s %s: %s", r.OS, in.v, r.Err)
 	}
-	refs := make([]string, len(r.Tags))
-	for i, t := range r.Tags {
-		refs[i] = t + "@" + digestOf(r.Digest)
+	// one digest ref per pushed reference (floating tags the rule keeps are not among them)
+	var refs []string
+	for _, p := range r.Pushes {
+		if p.Moved() {
+			refs = append(refs, p.Ref+"@"+digestOf(p.Digest))
+		}
 	}
 	return strings.Join(refs, "\n") + "\n", nil
 }
 
-// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push`.
+// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push --registry-service tcp://localhost:5000`.
 func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	c, err := sdk(ctx)
 	if err != nil {

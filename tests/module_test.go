@@ -31,16 +31,25 @@ func TestCallListAndTags(t *testing.T) {
 	assert.Regexp(t, `(?m)^alpine\s+alpine:3\.19\s+`, out)
 	assert.Regexp(t, `(?m)^debian\s+debian:12-slim\s+`, out)
 
-	out, err = call(t, "tags", "--version", "3.6.0", "--os", "debian", "--registry", "localhost:5000")
+	// --latest never needs no listing, so a remote registry is not asked
+	out, err = call(t, "tags", "--version", "3.6.1", "--os", "debian", "--registry", "registry.example.com/fit", "--latest", "never")
 	require.NoError(t, err)
-	assert.Equal(t, []string{
-		"localhost:5000/fit-framework:3.6.0-debian", "localhost:5000/fit-framework:3.6-debian",
-		"localhost:5000/fit-framework:debian", "localhost:5000/fit-framework:latest-debian",
-	}, strings.Fields(out))
+	assert.Regexp(t, `(?m)^registry\.example\.com/fit/fit-framework:3\.6\.1-debian\s+push\s+`, out)
+	assert.Regexp(t, `(?m)^registry\.example\.com/fit/fit-framework:debian\s+keep\s+--latest never$`, out)
+
+	// without --registry: the fixed rule, said so
+	out, err = call(t, "tags", "--version", "3.6.0", "--os", "debian")
+	require.NoError(t, err)
+	for _, tag := range []string{`3.6.0-debian\s+push`, `3.6-debian\s+move`, `debian\s+move`, `latest-debian\s+move`} {
+		assert.Regexp(t, `(?m)^fit-framework:`+tag+`\s`, out)
+	}
+	assert.Contains(t, out, "rule: the registry's tags were not listed, so the fixed rule applies")
+	assert.Contains(t, out, "(no --registry given)")
 
 	out, err = call(t, "tags", "--version", "3.7.0-SNAPSHOT", "--os", "alpine")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"fit-framework:3.7.0-SNAPSHOT-alpine"}, strings.Fields(out))
+	assert.Regexp(t, `(?m)^fit-framework:3\.7\.0-SNAPSHOT-alpine\s+push\s`, out)
+	assert.Regexp(t, `(?m)^fit-framework:alpine\s+keep\s+3\.7\.0-SNAPSHOT is a pre-release$`, out)
 }
 
 // Bad input fails with a message that says what was wrong, before any build.
@@ -57,6 +66,11 @@ func TestCallBadInput(t *testing.T) {
 		{[]string{"tags", "--os", "debian", "--registry", "Registry.Example.com/fit/"}, "uppercase"},
 		{[]string{"build-all", "--os", "debian,solaris", "--artifact", zips[fixture.Healthy].Path}, "unknown OS solaris"},
 		{[]string{"build-all", "--os", "debian", "--push", "--artifact", zips[fixture.Healthy].Path}, "--push needs --registry"},
+		{[]string{"tags", "--os", "debian", "--latest", "true"}, `unknown --latest "true": use auto`},
+		{[]string{"tags", "--os", "debian", "--version", "3.7.0-rc.1", "--latest", "always"}, "a pre-release never moves a floating tag"},
+		{[]string{"tags", "--os", "debian", "--registry", "localhost:5000/"}, "add --registry-service tcp://localhost:5000"},
+		{[]string{"build-all", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
+		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path}, "add --registry-service tcp://localhost:5000"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args[:2], " ")+" "+c.want, func(t *testing.T) {
@@ -118,9 +132,10 @@ func TestCallBuildAllPush(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/", "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^debian\s+\S+fit-framework:3\.6\.0-debian .*sha256:[0-9a-f]{64}\s+\d+\.\d+ MB\s+\S+s\s+ok$`, out)
+	assert.Regexp(t, `(?m)^`+reg+`/fit-framework:3\.6\.0-debian\s+pushed\s+the release's own reference$`, out)
 
 	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)
@@ -188,7 +203,7 @@ func TestCallPublish(t *testing.T) {
 	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
 	assert.Empty(t, out)
 
-	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.NoError(t, err)
 	refs := strings.Fields(out)
 	require.Len(t, refs, 4)
@@ -204,11 +219,11 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: this test relies on the test bed, where alpine cannot be pulled")
 	}
-	_, err := call(t, "build-all", "--registry", reg+"/halfbuilt/", "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	_, err := call(t, "build-all", "--registry", reg+"/halfbuilt/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "build-all: 1 of 2 failed, so nothing was pushed")
 	assert.Regexp(t, `(?m)^alpine\s+.*FAILED: base image alpine:3\.19 for linux/amd64: `, err.Error())
-	assert.Regexp(t, `(?m)^debian\s+.*FAILED: not pushed: 1 OS failed, so nothing was published`, err.Error())
+	assert.Regexp(t, `(?m)^debian\s+.*HELD: not pushed: 1 OS failed, so nothing was published`, err.Error())
 
 	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/halfbuilt/fit-framework/tags/list")
 	require.NoError(t, err)
@@ -250,7 +265,7 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	}
 
 	reg := fmt.Sprintf("localhost:%d/", port)
-	_, err := call(t, "build-all", "--os", "debian", "--registry", reg, "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	_, err := call(t, "build-all", "--os", "debian", "--registry", reg, "--push", "--registry-service", fmt.Sprintf("tcp://localhost:%d", port), "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.NoError(t, err)
 	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)

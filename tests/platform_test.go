@@ -42,7 +42,7 @@ func arm64Calls() []*earlyCall {
 		{test: "TestCallBuildArm64", args: []string{"build", "--os", "debian", "--platform", "linux/arm64", "--artifact", zips[fixture.Healthy].Path,
 			"with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
 		{test: "TestCallBuildAllMultiArchPush", args: []string{"build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64",
-			"--registry", reg + "/" + multiArchRepo + "/", "--push", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256}},
+			"--registry", reg + "/" + multiArchRepo + "/", "--push", "--registry-service", "tcp://" + reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256}},
 		{test: "TestCallE2EArm64", args: []string{"end-to-end", "--os", "debian", "--version", "3.6.4", "--platform", "linux/arm64",
 			"--artifact", healthy["3.6.4"].Path}},
 	}

@@ -44,3 +44,21 @@ func Timeout(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// Labels validates --revision and --created, the release labels. created is RFC 3339 and comes
+// back in UTC, so one commit time written with any offset gives the same label (and image).
+func Labels(revision, created string) (string, string, error) {
+	rev := strings.TrimSpace(revision)
+	if len(rev) > 200 || strings.ContainsFunc(rev, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "", "", fmt.Errorf("malformed --revision %q: give the commit, e.g. a 40-hex git SHA, without spaces", revision)
+	}
+	c := strings.TrimSpace(created)
+	if c == "" {
+		return rev, "", nil
+	}
+	t, err := time.Parse(time.RFC3339, c)
+	if err != nil {
+		return "", "", fmt.Errorf("malformed --created %q: give an RFC 3339 time such as the commit's (git log -1 --format=%%cI), e.g. 2026-12-02T10:04:05Z", created)
+	}
+	return rev, t.UTC().Format(time.RFC3339), nil
+}

@@ -44,3 +44,18 @@ func TestTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestLabels(t *testing.T) {
+	rev, created, err := Labels(" 91c7b98aa ", "2026-12-02T18:04:05+08:00")
+	if err != nil || rev != "91c7b98aa" || created != "2026-12-02T10:04:05Z" {
+		t.Errorf("Labels = %q, %q, %v", rev, created, err)
+	}
+	if rev, created, err := Labels("", ""); err != nil || rev != "" || created != "" {
+		t.Errorf("empty: %q %q %v", rev, created, err)
+	}
+	for _, c := range [][2]string{{"a b", ""}, {"x\ny", ""}, {"", "yesterday"}, {"", "2026-12-02"}, {"", "$(date)"}} {
+		if _, _, err := Labels(c[0], c[1]); err == nil {
+			t.Errorf("Labels(%q, %q) accepted", c[0], c[1])
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/rollout"
 )
 
 // BuildAllOptions is the seed's build_all.sh (ONLY_OS, SKIP_OS, PARALLEL, PUSH_IMAGE) as data.
@@ -28,10 +29,13 @@ type BuildAllOptions struct {
 	Auth              *Auth
 	NoCache           bool
 	Revision, Created string
+	// Latest decides the floating tags (zero: auto). ListTags answers the tags of the repository
+	// for auto; nil decides by the fixed rule (release.Fallback), which each result's Rule says.
+	// Tagger, when given, puts moved floating tags back if a later push fails (rollout.Run).
+	Latest   release.Latest
+	ListTags rollout.Lister
+	Tagger   rollout.Tagger
 }
-
-// NotPushed starts the error of an OS that built fine but was held back because another failed.
-const NotPushed = "not pushed:"
 
 // Built is one OS's image variants (one per platform) after its smoke check.
 type Built struct {
@@ -40,9 +44,15 @@ type Built struct {
 }
 
 // BuildAll builds, smoke-checks and measures every selected OS concurrently (at most Parallel at
-// a time), then pushes all of them only if every one passed: a release never goes out half-built.
-// Each OS gets a result row whatever happens to the others.
+// a time). Only if every one passed does it push, all or nothing as far as a registry allows
+// (rollout.Run): the immutable {V}-{OS} of every OS first, then the floating tags, decided by the
+// repository's releases (release.Decide). Each OS gets a result row whatever happens to the
+// others, with every reference and what became of it.
 func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report.Result {
+	latest := o.Latest
+	if latest == "" {
+		latest = release.LatestAuto
+	}
 	results := make([]report.Result, len(o.OSes))
 	built := make([]Built, len(o.OSes))
 	par := o.Parallel
@@ -58,7 +68,8 @@ func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			start := time.Now()
-			r := report.Result{OS: osEntry.Name, Tags: release.Refs(o.Registry, o.Version, osEntry.Name)}
+			p := release.Fallback(o.Version, osEntry.Name, latest)
+			r := report.Result{OS: osEntry.Name, Tags: p.Refs(o.Registry)}
 			variants, size, err := buildOne(ctx, c, o, osEntry)
 			r.Size, r.Duration = size, time.Since(start)
 			if err != nil {
@@ -77,24 +88,64 @@ func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report
 			failed++
 		}
 	}
+	if failed > 0 {
+		hold(results, fmt.Sprintf("not pushed: %d OS failed, so nothing was published", failed))
+		return results
+	}
+	start := time.Now()
+	names := make([]string, len(o.OSes))
+	for i, osEntry := range o.OSes {
+		names[i] = osEntry.Name
+	}
+	plans, err := rollout.Plans(ctx, o.Version, names, latest, o.ListTags)
+	if err != nil {
+		hold(results, "not pushed: "+err.Error())
+		return results
+	}
+	variants := map[string][]*dagger.Container{}
+	for _, b := range built {
+		variants[b.OS.Name] = b.Variants
+	}
+	out := rollout.Run(ctx, o.Registry, plans, func(ctx context.Context, osName, ref string) (string, error) {
+		digests, err := Publish(ctx, c, variants[osName], o.Registry, []string{ref}, o.Auth)
+		if err != nil {
+			return "", err
+		}
+		return digests[0], nil
+	}, o.Tagger)
+	took := time.Since(start) / time.Duration(len(results))
 	for i := range results {
-		if failed > 0 {
-			if results[i].OK() {
-				results[i].Err = fmt.Sprintf("%s %d OS failed, so nothing was published", NotPushed, failed)
-			}
+		r := &results[i]
+		r.Tags, r.Rule, r.Pushes = plans[i].Refs(o.Registry), plans[i].Note, out.Of(r.OS)
+		r.Digest, r.Duration = out.Digest(r.OS), r.Duration+took
+		if out.Failure == nil {
 			continue
 		}
-		start := time.Now()
-		digests, err := Publish(ctx, c, built[i].Variants, o.Registry, results[i].Tags, o.Auth)
-		results[i].Duration += time.Since(start)
-		if len(digests) > 0 {
-			results[i].Digest = digests[0]
+		for _, p := range r.Pushes {
+			if p.State == report.PushFailed {
+				r.Err = p.Detail
+			}
 		}
-		if err != nil {
-			results[i].Err = err.Error()
+		if r.Err == "" {
+			where := "its floating tags were left where they were"
+			for _, p := range r.Pushes {
+				if p.Floating && p.Moved() {
+					where = "some of its floating tags moved: see its references"
+				}
+			}
+			r.Held, r.Err = true, "not all pushed: "+out.Failure.Error()+"; "+where
 		}
 	}
 	return results
+}
+
+// hold marks every passed OS as held back, for why.
+func hold(results []report.Result, why string) {
+	for i := range results {
+		if results[i].OK() {
+			results[i].Held, results[i].Err = true, why
+		}
+	}
 }
 
 func buildOne(ctx context.Context, c *dagger.Client, o BuildAllOptions, osEntry catalog.OS) ([]*dagger.Container, int64, error) {

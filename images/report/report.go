@@ -47,7 +47,87 @@ type Result struct {
 	Size     int64         `json:"size"`             // compressed image size in bytes, 0 if unknown
 	Duration time.Duration `json:"duration_ns"`
 	Err      string        `json:"error,omitempty"`
-	Steps    []Step        `json:"steps,omitempty"`
+	// Held: the OS built and passed, but was not (fully) pushed because something else failed;
+	// Err says what. A held OS is not a failure of its own.
+	Held  bool   `json:"held,omitempty"`
+	Steps []Step `json:"steps,omitempty"`
+	// Rule says how the floating tags were decided; Pushes is what became of every reference,
+	// when a push was asked.
+	Rule   string `json:"rule,omitempty"`
+	Pushes []Push `json:"pushes,omitempty"`
+}
+
+// PushState is what became of one reference of a release.
+type PushState string
+
+const (
+	// Pushed: the registry has the reference on the new image (pushed, or moved for a floating tag).
+	Pushed PushState = "pushed"
+	// PushFailed: its push was tried and failed.
+	PushFailed PushState = "failed"
+	// NotPushed: never tried, as an earlier push failed; the reference is where it was.
+	NotPushed PushState = "not pushed"
+	// PutBack: a floating tag moved, then pointed at its earlier image again as a later push failed.
+	PutBack PushState = "put back"
+	// Kept: a floating tag the rule does not move (e.g. a backport leaves "debian" alone).
+	Kept PushState = "kept"
+)
+
+// Push is one reference of a release and what became of it.
+type Push struct {
+	Ref      string    `json:"ref"`
+	Floating bool      `json:"floating"`
+	State    PushState `json:"state"`
+	Digest   string    `json:"digest,omitempty"` // the pushed digest ref, when pushed
+	Detail   string    `json:"detail,omitempty"` // why it moved or not, or the error
+}
+
+// Moved tells whether the reference points at the new image now.
+func (p Push) Moved() bool { return p.State == Pushed }
+
+// Moves says what a release's pushes left behind: "moved: A, B; not moved (left where they
+// were): C, D". Kept floating tags are in neither list.
+func Moves(ps []Push) string {
+	var moved, notMoved []string
+	for _, p := range ps {
+		switch p.State {
+		case Pushed:
+			moved = append(moved, p.Ref)
+		case PushFailed, NotPushed, PutBack:
+			notMoved = append(notMoved, p.Ref)
+		}
+	}
+	m, n := "nothing", "nothing"
+	if len(moved) > 0 {
+		m = strings.Join(moved, ", ")
+	}
+	if len(notMoved) > 0 {
+		n = strings.Join(notMoved, ", ")
+	}
+	return fmt.Sprintf("moved: %s; not moved (left where they were): %s", m, n)
+}
+
+// AllPushes is the pushes of every result, in order.
+func AllPushes(rs []Result) []Push {
+	var out []Push
+	for _, r := range rs {
+		out = append(out, r.Pushes...)
+	}
+	return out
+}
+
+// PushesText renders every reference of the results, one per line: "REF  STATE  DETAIL".
+func PushesText(rs []Result) string {
+	var rows [][]string
+	for _, r := range rs {
+		for _, p := range r.Pushes {
+			rows = append(rows, []string{p.Ref, string(p.State), p.Detail})
+		}
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	return Table([]string{"REFERENCE", "STATE", "WHY"}, rows)
 }
 
 // OK tells whether the OS went through.
@@ -68,7 +148,10 @@ func Summary(rs []Result) string {
 	var details strings.Builder
 	for _, r := range rs {
 		status := "ok"
-		if !r.OK() {
+		switch {
+		case r.Held:
+			status = "HELD: " + FirstLine(r.Err)
+		case !r.OK():
 			status = "FAILED: " + FirstLine(r.Err)
 			if strings.Contains(strings.TrimSpace(r.Err), "\n") {
 				fmt.Fprintf(&details, "\n%s: %s\n", r.OS, strings.TrimSpace(r.Err))
@@ -89,7 +172,10 @@ func Markdown(rs []Result) string {
 	b.WriteString("| OS | Tags | Digest | Size | Time | Result |\n|---|---|---|---|---|---|\n")
 	for _, r := range rs {
 		status := "✅ ok"
-		if !r.OK() {
+		switch {
+		case r.Held:
+			status = "⏸️ " + mdEscape(r.Err)
+		case !r.OK():
 			status = "❌ " + mdEscape(r.Err)
 		}
 		tags := make([]string, len(r.Tags))

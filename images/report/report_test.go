@@ -28,18 +28,19 @@ func TestSummaryAndMarkdown(t *testing.T) {
 	rs := []Result{
 		{OS: "debian", Tags: []string{"r/fit-framework:3.6.0-debian", "r/fit-framework:debian"}, Digest: "r/fit-framework@sha256:ab", Size: 183_300_000, Duration: 12300 * time.Millisecond},
 		{OS: "alpine", Tags: []string{"r/fit-framework:3.6.0-alpine"}, Err: "build failed: no | base\nimage"},
+		{OS: "ubuntu", Tags: []string{"r/fit-framework:3.6.0-ubuntu"}, Err: "not pushed: 1 OS failed", Held: true},
 	}
 	text := Summary(rs)
-	for _, want := range []string{"OS      TAGS", "debian  r/fit-framework:3.6.0-debian r/fit-framework:debian", "183.3 MB  12.3s  ok", "FAILED: build failed"} {
+	for _, want := range []string{"OS      TAGS", "debian  r/fit-framework:3.6.0-debian r/fit-framework:debian", "183.3 MB  12.3s  ok", "FAILED: build failed", "HELD: not pushed: 1 OS failed"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Summary lacks %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(text, "FAILED: build failed: no | base\n\nalpine: build failed: no | base\nimage\n") {
+	if !strings.Contains(text, "FAILED: build failed: no | base\n") || !strings.HasSuffix(text, "\n\nalpine: build failed: no | base\nimage\n") {
 		t.Errorf("Summary shows a several-line error on one row and in whole below:\n%s", text)
 	}
 	md := Markdown(rs)
-	for _, want := range []string{"| OS | Tags |", "`r/fit-framework:3.6.0-debian`<br>`r/fit-framework:debian`", "✅ ok", "❌ build failed: no \\| base<br>image"} {
+	for _, want := range []string{"| OS | Tags |", "`r/fit-framework:3.6.0-debian`<br>`r/fit-framework:debian`", "✅ ok", "❌ build failed: no \\| base<br>image", "⏸️ not pushed: 1 OS failed"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}
@@ -95,5 +96,29 @@ func TestCommandFailure(t *testing.T) {
 	}
 	if got := EngineMessage("exit code: 7 [traceparent:858a1d93-7ba3b606]"); got != "exit code: 7" {
 		t.Errorf("EngineMessage = %q", got)
+	}
+}
+
+func TestMovesAndPushesText(t *testing.T) {
+	ps := []Push{
+		{Ref: "r:3.6.1-alpine", State: Pushed, Detail: "the release's own reference"},
+		{Ref: "r:3.6.1-debian", State: PushFailed, Detail: "push of r:3.6.1-debian failed: 403"},
+		{Ref: "r:alpine", Floating: true, State: NotPushed, Detail: "left where it was"},
+		{Ref: "r:latest-alpine", Floating: true, State: Kept, Detail: "latest-alpine stays on 3.7.0"},
+	}
+	if got, want := Moves(ps), "moved: r:3.6.1-alpine; not moved (left where they were): r:3.6.1-debian, r:alpine"; got != want {
+		t.Errorf("Moves = %q; want %q", got, want)
+	}
+	if got := Moves(ps[1:2]); got != "moved: nothing; not moved (left where they were): r:3.6.1-debian" {
+		t.Errorf("Moves = %q", got)
+	}
+	text := PushesText([]Result{{OS: "alpine", Pushes: ps}})
+	for _, want := range []string{"REFERENCE        STATE       WHY", "r:alpine         not pushed  left where it was", "r:latest-alpine  kept        latest-alpine stays on 3.7.0"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PushesText lacks %q:\n%s", want, text)
+		}
+	}
+	if PushesText([]Result{{OS: "alpine"}}) != "" {
+		t.Error("PushesText without pushes is not empty")
 	}
 }

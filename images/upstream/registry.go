@@ -30,19 +30,61 @@ type Tags struct {
 // no tags. Only loopback registries are spoken to over plain http; credentials go
 // only to the registry's own host (for Docker Hub, also its token service auth.docker.io).
 func (t Tags) List(ctx context.Context) ([]string, error) {
-	repo, opts, err := Remote(t.Registry, t.Username, t.Password, t.Transport)
+	repo, opts, err := t.remote(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := remote.List(repo, append(opts, remote.WithContext(ctx))...)
+	tags, err := remote.List(repo, opts...)
 	var terr *transport.Error
 	switch {
 	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
 		return nil, nil // nothing pushed under this name yet
 	case err != nil:
-		return nil, fmt.Errorf("cannot list the tags of %s: %s", strings.TrimSuffix(t.Registry.Ref(""), ":"), report.FirstLine(err.Error()))
+		return nil, fmt.Errorf("cannot list the tags of %s: %s", t.repoName(), report.FirstLine(err.Error()))
 	}
 	return tags, nil
+}
+
+// Digest answers the manifest digest a tag points at; "" when the tag does not exist.
+func (t Tags) Digest(ctx context.Context, tag string) (string, error) {
+	repo, opts, err := t.remote(ctx)
+	if err != nil {
+		return "", err
+	}
+	d, err := remote.Head(repo.Tag(tag), opts...)
+	var terr *transport.Error
+	switch {
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("cannot read %s:%s: %s", t.repoName(), tag, report.FirstLine(err.Error()))
+	}
+	return d.Digest.String(), nil
+}
+
+// Point moves tag to the manifest digest (sha256:…) the repository already holds: the manifest's
+// bytes are copied as they are, so the tag names exactly that image again.
+func (t Tags) Point(ctx context.Context, tag, digest string) error {
+	repo, opts, err := t.remote(ctx)
+	if err != nil {
+		return err
+	}
+	desc, err := remote.Get(repo.Digest(digest), opts...)
+	if err == nil {
+		err = remote.Tag(repo.Tag(tag), desc, opts...)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot point %s:%s at %s: %s", t.repoName(), tag, digest, report.FirstLine(err.Error()))
+	}
+	return nil
+}
+
+func (t Tags) repoName() string { return strings.TrimSuffix(t.Registry.Ref(""), ":") }
+
+// remote is Remote for t, with ctx on every request.
+func (t Tags) remote(ctx context.Context) (name.Repository, []remote.Option, error) {
+	repo, opts, err := Remote(t.Registry, t.Username, t.Password, t.Transport)
+	return repo, append(opts, remote.WithContext(ctx)), err
 }
 
 // Remote is the repository {registry}fit-framework and the options that reach it: the login (or
