@@ -8,6 +8,7 @@ import (
 	"dagger/fit-images/images/checklist"
 	"dagger/fit-images/images/promote"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/rollout"
 	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
@@ -19,7 +20,8 @@ type promoteQuery struct {
 	registry, staging     release.Registry
 	username, stagingUser string
 	password, stagingPass *dagger.Secret
-	latest, format        string
+	latest                release.Latest
+	format                string
 }
 
 func parsePromote(version, images, registry, username string, password *dagger.Secret, stagingUser string, stagingPass *dagger.Secret, latest, format string) (q promoteQuery, err error) {
@@ -54,15 +56,16 @@ func parsePromote(version, images, registry, username string, password *dagger.S
 	if (stagingUser == "") != (stagingPass == nil) {
 		return q, fmt.Errorf("staging login needs both --staging-username and --staging-password")
 	}
-	switch latest {
-	case "auto", "always", "never":
-	default:
-		return q, fmt.Errorf("unknown --latest %q: use auto, always or never", latest)
+	if q.latest, err = release.ParseLatest(latest); err != nil {
+		return q, err
+	}
+	if err = q.latest.Allows(q.v); err != nil {
+		return q, err
 	}
 	if q.format, err = checklist.ParseFormat(format); err != nil {
 		return q, err
 	}
-	q.username, q.password, q.stagingUser, q.stagingPass, q.latest = username, password, stagingUser, stagingPass, latest
+	q.username, q.password, q.stagingUser, q.stagingPass = username, password, stagingUser, stagingPass
 	return q, nil
 }
 
@@ -89,24 +92,26 @@ func (q promoteQuery) run(ctx context.Context, registrySvc, stagingSvc *dagger.S
 	if err != nil {
 		return "", err
 	}
-	plan := promote.Plan(q.images, func(osName string) (string, []string) { return promotionRefs(q.registry, q.v, osName, q.latest) })
-	r := promote.Run(ctx, fmt.Sprintf("Promotion: FIT %s to %s%s", q.v, q.registry, release.ImageName), plan, copier)
+	// the floating tags follow the target's releases (rollout.Plans), and a failure puts moved ones back
+	dst := upstream.Tags{Registry: q.registry, Username: q.username, Password: pw, Transport: transport}
+	var list rollout.Lister
+	if rollout.NeedsRegistry(q.v, q.latest) {
+		list = dst.List
+	}
+	oses := make([]string, len(q.images))
+	for i, img := range q.images {
+		oses[i] = img.OS
+	}
+	plans, err := rollout.Plans(ctx, q.v, oses, q.latest, list)
+	if err != nil {
+		return "", err
+	}
+	out := rollout.Run(ctx, q.registry, plans, promote.Pusher(q.images, copier), dst)
+	r := promote.Report(fmt.Sprintf("Promotion: FIT %s to %s%s", q.v, q.registry, release.ImageName), q.registry, out)
 	r.Version = q.v.String()
-	out := r.Format(q.format)
+	text := r.Format(q.format)
 	if !r.OK() {
-		return "", fmt.Errorf("promote of FIT %s: %s\n%s", q.v, r.Verdict(), out)
+		return "", fmt.Errorf("promote of FIT %s: %s\n%s", q.v, r.Verdict(), text)
 	}
-	return out, nil
-}
-
-// promotionRefs are the references promote sets for one OS: the immutable {V}-{OS} and the
-// floating ones. It is the one place that decides which floating tags move (today release.Refs:
-// the compiled-in rule; --latest never moves none), so the registry-based decision replaces this
-// body and takes --latest as it is.
-func promotionRefs(r release.Registry, v release.Version, osName, latest string) (string, []string) {
-	refs := release.Refs(r, v, osName)
-	if latest == "never" {
-		return refs[0], nil
-	}
-	return refs[0], refs[1:]
+	return text, nil
 }

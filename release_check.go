@@ -211,7 +211,7 @@ func releaseArtifact(ctx context.Context, c *sdkdagger.Client, v release.Version
 		where = "downloaded " + u
 	}
 	item(reach, checklist.Passed, where, time.Since(start))
-	item(sum, checklist.Passed, s.Note(v), 0)
+	item(sum, checklist.Passed, "verified "+s.String(), 0)
 	a.File = f
 	return a
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func TestCallReleaseCheck(t *testing.T) {
 	for n, s := range want {
 		assert.Equal(t, s, got[n].Status, n)
 	}
-	assert.Equal(t, "verified sha256:"+a.SHA256, got["artifact checksum"].Detail)
+	assert.Equal(t, "verified sha256:"+a.SHA256+" (from --checksum)", got["artifact checksum"].Detail)
 
 	staged := r.Staged["debian"]
 	require.Regexp(t, `^`+prefix+`staging/fit-framework@sha256:[0-9a-f]{64}$`, staged)
@@ -84,21 +85,22 @@ func TestCallReleaseCheck(t *testing.T) {
 		assert.Equal(t, stagedRaw, rawManifest(t, target+"fit-framework:"+tag), tag)
 	}
 
-	// a failed immutable push moves no floating tag, and the report names what moved
+	// a failed immutable push after the first OS (alpine, then debian in the catalog's order) moves
+	// no floating tag, and the report names what moved (the staged debian image stands in for alpine)
 	broken := prefix + "broken/"
 	missing := prefix + "staging/fit-framework@sha256:" + strings.Repeat("0", 64)
-	_, err = call(t, "promote", "--version", version, "--images", "debian="+staged+",alpine="+missing, "--registry", broken,
+	_, err = call(t, "promote", "--version", version, "--images", "alpine="+staged+",debian="+missing, "--registry", broken,
 		"--registry-service", "tcp://"+reg, "--format", "json")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"verdict": "FAILED: 1 of 8 items failed, 6 skipped"`)
-	assert.Contains(t, err.Error(), `"name": "alpine: 3.6.0-alpine",
-      "status": "failed"`)
 	assert.Contains(t, err.Error(), `"name": "debian: 3.6.0-debian",
+      "status": "failed"`)
+	assert.Contains(t, err.Error(), `"name": "alpine: 3.6.0-alpine",
       "status": "passed"`)
-	d, err := headDigest(t, broken+"fit-framework:3.6.0-debian")
-	require.NoError(t, err, "the immutable reference of debian moved")
+	d, err := headDigest(t, broken+"fit-framework:3.6.0-alpine")
+	require.NoError(t, err, "the immutable reference of alpine moved")
 	assert.Equal(t, digest, d)
-	for _, tag := range []string{"3.6-debian", "debian", "latest-debian"} {
+	for _, tag := range []string{"3.6-debian", "debian", "latest-debian", "3.6-alpine", "alpine", "latest-alpine"} {
 		_, err := headDigest(t, broken+"fit-framework:"+tag)
 		assert.Error(t, err, "%s must not have moved", tag)
 	}
@@ -134,8 +136,36 @@ func TestCallReleaseCheckWrongSum(t *testing.T) {
 	require.Error(t, err)
 	msg := err.Error()
 	assert.Contains(t, msg, "release-check of FIT 3.6.0: FAILED: 1 of 10 items failed, 7 skipped")
-	assert.Regexp(t, `❌ artifact checksum\s+mismatch: expected sha256:0{64}, got sha256:`+zips[fixture.Healthy].SHA256, msg)
+	assert.Regexp(t, `❌ artifact checksum\s+checksum mismatch for the FIT 3.6.0 zip given with --artifact: expected sha256:0{64} \(from --checksum\), got sha256:`+zips[fixture.Healthy].SHA256, msg)
 	assert.Regexp(t, `➖ debian: builds\s+not run: the artifact is unusable`, msg)
+}
+
+// The release path needs a sum: with none of the three sources the checklist fails naming them,
+// a wrong pinned sum fails before building, and the sum GitHub's API serves is enough to pass.
+func TestCallReleaseCheckSumSources(t *testing.T) {
+	needEngine(t)
+	a := zips[fixture.Healthy]
+	port := fakeReleaseByTag(t, a.SHA256)
+	check := func(repo, pins string) (string, error) {
+		p := filepath.Join(t.TempDir(), "checksums.txt")
+		require.NoError(t, os.WriteFile(p, []byte(pins), 0o644))
+		return call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksums-file", p,
+			"--api-url", fmt.Sprintf("http://localhost:%d/repos/%s/fit-framework/releases", port, repo),
+			"--api-service", fmt.Sprintf("tcp://localhost:%d", port))
+	}
+	_, err := check("none", "")
+	require.Error(t, err)
+	for _, want := range []string{"1. --checksum sha256:HEX", "2. a pinned sum", "3. the GitHub release API's digest"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	_, err = check("none", version+" sha256:"+strings.Repeat("0", 64)+"\n")
+	require.Error(t, err)
+	assert.Regexp(t, `❌ artifact checksum\s+checksum mismatch .*expected sha256:0{64} \(from the pinned sums`, err.Error())
+	assert.Contains(t, err.Error(), "not run: the artifact is unusable")
+
+	out, err := check("good", "")
+	require.NoError(t, err)
+	assert.Regexp(t, `✅ artifact checksum\s+verified sha256:`+a.SHA256+` \(from the GitHub release API`, out)
 }
 
 // Bad input is refused by the module before the engine builds anything.

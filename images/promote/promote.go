@@ -1,7 +1,6 @@
 // Package promote publishes what was tested, byte for byte: it copies staged images by digest to
-// their release references. Every immutable {V}-{OS} reference is copied first; floating tags
-// move only after all of them succeeded, so a failure leaves every floating tag where it was.
-// The plan and the report are pure; Copier does the registry work (go-containerregistry).
+// their release references, in the order of images/rollout (every immutable {V}-{OS} first,
+// floating tags only after all of them). Copier does the registry work (go-containerregistry).
 package promote
 
 import (
@@ -10,10 +9,12 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/rollout"
 )
 
 // Image is one staged image: the OS and its reference by digest, REPO@sha256:HEX.
@@ -68,59 +69,48 @@ func ParseImages(s string) ([]Image, error) {
 	return out, nil
 }
 
-// Copy is one reference to set to a staged digest.
-type Copy struct {
-	OS       string
-	From     string // REPO@sha256:…
-	To       string // REPO:TAG
-	Floating bool
-}
-
-// Tag is the tag part of To.
-func (c Copy) Tag() string { return c.To[strings.LastIndex(c.To, ":")+1:] }
-
-// Plan orders the copies: every OS's immutable reference, then every floating one. refs answers
-// an OS's immutable reference and its floating ones.
-func Plan(images []Image, refs func(osName string) (immutable string, floating []string)) []Copy {
-	var first, then []Copy
-	for _, img := range images {
-		imm, fl := refs(img.OS)
-		first = append(first, Copy{OS: img.OS, From: img.Ref, To: imm})
-		for _, f := range fl {
-			then = append(then, Copy{OS: img.OS, From: img.Ref, To: f, Floating: true})
-		}
-	}
-	return append(first, then...)
-}
-
 // Copier copies a digest to a reference and answers the manifest digest the target serves after.
 type Copier func(ctx context.Context, from, to string) (string, error)
 
-// Run carries the plan out and reports every reference: moved (with its digest), failed, or not
-// moved and why. A target that serves another digest than the staged one counts as failed.
-func Run(ctx context.Context, title string, plan []Copy, copy Copier) checklist.Report {
-	r := checklist.Report{Title: title}
-	failed := false
-	for _, c := range plan {
-		name := c.OS + ": " + c.Tag()
-		if c.Floating && failed {
-			r.Skip(name, "not moved: an immutable reference failed, so every floating tag stays where it was")
-			continue
+// Pusher is the push of rollout.Run for promotion: the staged digest of the OS copied to ref,
+// which must then serve exactly that digest (what was tested, byte for byte).
+func Pusher(images []Image, copy Copier) rollout.Pusher {
+	staged := map[string]Image{}
+	for _, img := range images {
+		staged[img.OS] = img
+	}
+	return func(ctx context.Context, osName, ref string) (string, error) {
+		img, ok := staged[osName]
+		if !ok {
+			return "", fmt.Errorf("no staged image of %s", osName)
 		}
-		start := time.Now()
-		got, err := copy(ctx, c.From, c.To)
-		switch {
-		case err != nil:
-			r.Add(name, checklist.Failed, fmt.Sprintf("%s not moved: %v", c.To, err), time.Since(start))
-			failed = true
-		case got != digestOf(c.From):
-			r.Add(name, checklist.Failed, fmt.Sprintf("%s serves %s, not the tested %s", c.To, got, digestOf(c.From)), time.Since(start))
-			failed = true
-		default:
-			r.Add(name, checklist.Passed, fmt.Sprintf("%s → %s", c.To, got), time.Since(start))
+		got, err := copy(ctx, img.Ref, ref)
+		if err != nil {
+			return "", err
+		}
+		if got != img.Digest() {
+			return "", fmt.Errorf("%s serves %s, not the tested %s", ref, got, img.Digest())
+		}
+		return ref + "@" + got, nil
+	}
+}
+
+// Report is the outcome of a promotion as a checklist, one item per reference ("debian:
+// 3.6.1-debian"): moved (passed), failed, or not moved and why (skipped).
+func Report(title string, r release.Registry, o rollout.Outcome) checklist.Report {
+	rep := checklist.Report{Title: title}
+	for _, p := range o.Pushes {
+		name := p.OS + ": " + strings.TrimPrefix(p.Ref, r.Ref(""))
+		switch p.State {
+		case report.Pushed:
+			rep.Add(name, checklist.Passed, p.Ref+" → "+digestOf(p.Digest), 0)
+		case report.PushFailed:
+			rep.Add(name, checklist.Failed, p.Ref+" not moved: "+p.Detail, 0)
+		default: // not pushed, kept, put back
+			rep.Skip(name, string(p.State)+": "+p.Detail)
 		}
 	}
-	return r
+	return rep
 }
 
 func digestOf(ref string) string { return ref[strings.LastIndex(ref, "@")+1:] }

@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
+	"dagger/fit-images/images/rollout"
 )
 
 var (
@@ -37,54 +40,45 @@ func TestParseImages(t *testing.T) {
 	}
 }
 
-func refs(os string) (string, []string) {
-	return "r/fit-framework:3.6.1-" + os, []string{"r/fit-framework:3.6-" + os, "r/fit-framework:" + os}
+func TestPusherCopiesTheStagedDigest(t *testing.T) {
+	images := []Image{{"alpine", "s/fit-framework@" + dB}, {"debian", "s/fit-framework@" + dA}}
+	var copied []string
+	copier := func(_ context.Context, from, to string) (string, error) {
+		copied = append(copied, from+" -> "+to)
+		switch {
+		case strings.HasSuffix(to, "-alpine"):
+			return dA, nil // serves another image than the staged one
+		case strings.HasSuffix(to, ":debian"):
+			return "", errors.New("push rejected: 403")
+		}
+		return digestOf(from), nil
+	}
+	push := Pusher(images, copier)
+	got, err := push(context.Background(), "debian", "r/fit-framework:3.6.1-debian")
+	require.NoError(t, err)
+	assert.Equal(t, "r/fit-framework:3.6.1-debian@"+dA, got)
+	_, err = push(context.Background(), "alpine", "r/fit-framework:3.6.1-alpine")
+	assert.ErrorContains(t, err, "serves "+dA+", not the tested "+dB)
+	_, err = push(context.Background(), "debian", "r/fit-framework:debian")
+	assert.ErrorContains(t, err, "403")
+	_, err = push(context.Background(), "ubuntu", "r/fit-framework:3.6.1-ubuntu")
+	assert.ErrorContains(t, err, "no staged image of ubuntu")
+	assert.Equal(t, []string{"s/fit-framework@" + dA + " -> r/fit-framework:3.6.1-debian", "s/fit-framework@" + dB + " -> r/fit-framework:3.6.1-alpine",
+		"s/fit-framework@" + dA + " -> r/fit-framework:debian"}, copied)
 }
 
-func TestPlanImmutableFirst(t *testing.T) {
-	plan := Plan([]Image{{"alpine", "s@" + dB}, {"debian", "s@" + dA}}, refs)
-	var tos []string
-	for _, c := range plan {
-		tos = append(tos, c.Tag())
-	}
-	assert.Equal(t, []string{"3.6.1-alpine", "3.6.1-debian", "3.6-alpine", "alpine", "3.6-debian", "debian"}, tos)
-	assert.False(t, plan[1].Floating)
-	assert.True(t, plan[2].Floating)
-}
-
-func TestRun(t *testing.T) {
-	plan := Plan([]Image{{"alpine", "s@" + dB}, {"debian", "s@" + dA}}, refs)
-	cases := []struct {
-		name    string
-		copy    Copier
-		verdict string
-		moved   []string
-	}{
-		{"all move", func(_ context.Context, from, _ string) (string, error) { return digestOf(from), nil },
-			"PASSED: 6 of 6 items passed", []string{"3.6.1-alpine", "3.6.1-debian", "3.6-alpine", "alpine", "3.6-debian", "debian"}},
-		{"the second immutable push fails: no floating tag moves", func(_ context.Context, from, to string) (string, error) {
-			if strings.HasSuffix(to, "3.6.1-debian") {
-				return "", errors.New("denied")
-			}
-			return digestOf(from), nil
-		}, "FAILED: 1 of 6 items failed, 4 skipped", []string{"3.6.1-alpine"}},
-		{"a target serving another digest fails", func(context.Context, string, string) (string, error) { return dB, nil },
-			"FAILED: 1 of 6 items failed, 4 skipped", []string{"3.6.1-alpine"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := Run(context.Background(), "Promotion", plan, c.copy)
-			assert.Equal(t, c.verdict, r.Verdict(), r.Text())
-			var moved []string
-			for _, it := range r.Items {
-				if it.Status == checklist.Passed {
-					moved = append(moved, strings.TrimPrefix(strings.TrimPrefix(it.Name, "alpine: "), "debian: "))
-				}
-			}
-			assert.Equal(t, c.moved, moved)
-		})
-	}
-	r := Run(context.Background(), "P", plan, func(context.Context, string, string) (string, error) { return dB, nil })
-	assert.Contains(t, r.Text(), "r/fit-framework:3.6.1-debian serves "+dB+", not the tested "+dA)
-	assert.Contains(t, r.Text(), "not moved: an immutable reference failed, so every floating tag stays where it was")
+func TestReportOfAnOutcome(t *testing.T) {
+	r := release.Registry("r/")
+	o := rollout.Outcome{Pushes: []rollout.Pushed{
+		{OS: "alpine", Push: report.Push{Ref: "r/fit-framework:3.6.1-alpine", State: report.Pushed, Digest: "r/fit-framework:3.6.1-alpine@" + dB}},
+		{OS: "debian", Push: report.Push{Ref: "r/fit-framework:3.6.1-debian", State: report.PushFailed, Detail: "push rejected: 403"}},
+		{OS: "alpine", Push: report.Push{Ref: "r/fit-framework:alpine", Floating: true, State: report.NotPushed, Detail: "left where it was"}},
+	}}
+	rep := Report("Promotion", r, o)
+	assert.Equal(t, "FAILED: 1 of 3 items failed, 1 skipped", rep.Verdict())
+	require.Len(t, rep.Items, 3)
+	assert.Equal(t, "alpine: 3.6.1-alpine", rep.Items[0].Name)
+	assert.Equal(t, "r/fit-framework:3.6.1-alpine → "+dB, rep.Items[0].Detail)
+	assert.Equal(t, checklist.Failed, rep.Items[1].Status)
+	assert.Equal(t, "not pushed: left where it was", rep.Items[2].Detail)
 }

@@ -48,7 +48,7 @@ func Registry(from, to Endpoint) (Copier, error) {
 		}
 		so := append(append([]remote.Option{}, srcOpts...), remote.WithContext(ctx))
 		do := append(append([]remote.Option{}, dstOpts...), remote.WithContext(ctx))
-		tag := dst.Tag((Copy{To: toRef}).Tag())
+		tag := dst.Tag(toRef[strings.LastIndex(toRef, ":")+1:])
 		desc, err := remote.Get(src.Digest(digestOf(fromRef)), so...)
 		if err != nil {
 			return "", fmt.Errorf("cannot read the staged %s: %s", fromRef, report.FirstLine(err.Error()))

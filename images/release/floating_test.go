@@ -5,15 +5,6 @@ import (
 	"testing"
 )
 
-func mustVersion(t *testing.T, s string) Version {
-	t.Helper()
-	v, err := ParseVersion(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // moves renders a plan's floating decisions as "tag=move|keep" for comparison.
 func moves(p Plan) string {
 	var out []string
