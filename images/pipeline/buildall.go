@@ -59,26 +59,17 @@ func BuildAll(ctx context.Context, c *dagger.Client, o BuildAllOptions) []report
 	if par < 1 {
 		par = 2 // the seed's default PARALLEL
 	}
-	sem := make(chan struct{}, par)
-	var wg sync.WaitGroup
-	for i, osEntry := range o.OSes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			start := time.Now()
-			p := release.Fallback(o.Version, osEntry.Name, latest)
-			r := report.Result{OS: osEntry.Name, Tags: p.Refs(o.Registry)}
-			variants, size, err := buildOne(ctx, c, o, osEntry)
-			r.Size, r.Duration = size, time.Since(start)
-			if err != nil {
-				r.Err = err.Error()
-			}
-			results[i], built[i] = r, Built{OS: osEntry, Variants: variants}
-		}()
-	}
-	wg.Wait()
+	ForEach(len(o.OSes), par, func(i int) {
+		osEntry, start := o.OSes[i], time.Now()
+		p := release.Fallback(o.Version, osEntry.Name, latest)
+		r := report.Result{OS: osEntry.Name, Tags: p.Refs(o.Registry)}
+		variants, size, err := buildOne(ctx, c, o, osEntry)
+		r.Size, r.Duration = size, time.Since(start)
+		if err != nil {
+			r.Err = err.Error()
+		}
+		results[i], built[i] = r, Built{OS: osEntry, Variants: variants}
+	})
 	if !o.Push {
 		return results
 	}
@@ -183,4 +174,20 @@ func CompressedSize(ctx context.Context, img *dagger.Container) (int64, error) {
 		return 0, fmt.Errorf("cannot measure the image: %s", Explain(err))
 	}
 	return int64(n), nil
+}
+
+// ForEach runs f(0) … f(n-1) with at most parallel of them at once, and returns when all are done.
+func ForEach(n, parallel int, f func(i int)) {
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }

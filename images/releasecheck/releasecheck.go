@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"dagger.io/dagger"
@@ -175,18 +174,7 @@ func engineItems(ctx context.Context, c *dagger.Client, r *checklist.Report, o O
 		return
 	}
 	results := make([]osResult, len(o.OSes))
-	sem := make(chan struct{}, max(o.Parallel, 1))
-	var wg sync.WaitGroup
-	for i, osEntry := range o.OSes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i] = checkOS(ctx, c, osEntry, o, a.File)
-		}()
-	}
-	wg.Wait()
+	pipeline.ForEach(len(o.OSes), o.Parallel, func(i int) { results[i] = checkOS(ctx, c, o.OSes[i], o, a.File) })
 	for _, res := range results {
 		r.Items = append(r.Items, res.items...)
 		if res.staged != "" {
