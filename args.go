@@ -76,6 +76,16 @@ func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bo
 
 // resolveWith is resolveAll with the sources of the expected sum of a function that has their flags.
 func resolveWith(ctx context.Context, a buildArgs, s sumArgs, skip, registry string, push bool) (inputs, error) {
+	in, err := parseInputs(ctx, a, skip, registry, push)
+	if err != nil {
+		return in, err
+	}
+	return in, in.verify(ctx, a, s, push)
+}
+
+// parseInputs validates every argument but the artifact, which verify fetches: the checks that
+// cost nothing come before any download or API call.
+func parseInputs(ctx context.Context, a buildArgs, skip, registry string, push bool) (inputs, error) {
 	var in inputs
 	var err error
 	if in.v, err = release.ParseVersion(a.version); err != nil {
@@ -99,29 +109,34 @@ func resolveWith(ctx context.Context, a buildArgs, s sumArgs, skip, registry str
 	if in.mirrors, err = options.Mirrors(a.aptMirror, a.apkMir); err != nil {
 		return in, err
 	}
-	if in.c, err = sdk(ctx); err != nil {
-		return in, err
-	}
 	if a.artifact != nil && a.url != "" {
 		return in, fmt.Errorf("pass either --artifact or --url, not both")
 	}
+	in.c, err = sdk(ctx)
+	return in, err
+}
+
+// verify resolves the expected sum of the release zip (required on the release path, push) and
+// fetches the zip the build will use: the verified one.
+func (in *inputs) verify(ctx context.Context, a buildArgs, s sumArgs, push bool) error {
+	var err error
 	// a push is the release path: only a verified zip may be built
 	o := pipeline.ArtifactOptions{URL: a.url, Checksum: a.checksum, Release: push}
 	if a.artifact != nil {
 		if o.Local, err = fileIn(ctx, in.c, a.artifact); err != nil {
-			return in, err
+			return err
 		}
 	}
 	if err := s.apply(ctx, &o); err != nil {
-		return in, err
+		return err
 	}
 	if in.artifact, in.sum, err = pipeline.VerifiedArtifact(ctx, in.c, in.v, o); err != nil {
-		return in, err
+		return err
 	}
 	if !in.sum.Verified() {
 		fmt.Fprintln(os.Stderr, in.sum.Note(in.v)) // the engine shows a function's stderr with its call
 	}
-	return in, nil
+	return nil
 }
 
 // sumArgs are the sources of a release zip's expected sum besides --checksum, as typed: the

@@ -301,8 +301,16 @@ func (m *FitImages) BuildAll(
 	if err != nil {
 		return "", err
 	}
-	in, err := resolveAll(ctx, buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}, skipOs, registry, push)
+	a := buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}
+	in, err := parseInputs(ctx, a, skipOs, registry, push)
 	if err != nil {
+		return "", err
+	}
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, pushTarget(in.registry, push))
+	if err != nil {
+		return "", err
+	}
+	if err := in.verify(ctx, a, sumArgs{}, push); err != nil {
 		return "", err
 	}
 	auth, err := in.auth(ctx, username, password)
@@ -313,10 +321,6 @@ func (m *FitImages) BuildAll(
 		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
 		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth, NoCache: noCache,
 		Revision: revision, Created: created,
-	}
-	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, pushTarget(in.registry, push))
-	if err != nil {
-		return "", err
 	}
 	access(&o, l, tags)
 	results := pipeline.BuildAll(ctx, in.c, o)
@@ -401,12 +405,20 @@ func (m *FitImages) Publish(
 	if strings.TrimSpace(registry) == "" {
 		return "", fmt.Errorf("no --registry given: publish needs a prefix such as registry.example.com/fit/ or modelengine/")
 	}
-	in, err := resolveAll(ctx, buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}, "", registry, true)
+	a := buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}
+	in, err := parseInputs(ctx, a, "", registry, true)
 	if err != nil {
 		return "", err
 	}
 	if len(in.oses) != 1 {
 		return "", fmt.Errorf("publish takes one --os; use build-all --push for several")
+	}
+	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, in.registry)
+	if err != nil {
+		return "", err
+	}
+	if err := in.verify(ctx, a, sumArgs{}, true); err != nil {
+		return "", err
 	}
 	auth, err := in.auth(ctx, username, password)
 	if err != nil {
@@ -415,10 +427,6 @@ func (m *FitImages) Publish(
 	o := pipeline.BuildAllOptions{
 		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
 		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry, Push: true, Auth: auth, Revision: revision, Created: created,
-	}
-	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, in.registry)
-	if err != nil {
-		return "", err
 	}
 	access(&o, l, tags)
 	r := pipeline.BuildAll(ctx, in.c, o)[0]

@@ -53,15 +53,15 @@ func TestCallFloatingTagsFollowReleases(t *testing.T) {
 	prefix := reg + "/" + ns + "/"
 	repo := prefix + "fit-framework"
 	dir := t.TempDir()
-	zip := map[string]string{}
+	zip, sum := map[string]string{}, map[string]string{}
 	for _, v := range []string{"3.6.1", "3.5.9", "3.7.0-rc.1"} {
 		a, err := fixture.Build(dir, fixture.Options{Version: v})
 		require.NoError(t, err)
-		zip[v] = a.Path
+		zip[v], sum[v] = a.Path, a.SHA256
 	}
 	push := func(v string, extra ...string) string {
 		t.Helper()
-		out, err := call(t, append([]string{"build-all", "--os", "debian", "--version", v, "--artifact", zip[v], "--registry", prefix, "--push",
+		out, err := call(t, append([]string{"build-all", "--os", "debian", "--version", v, "--artifact", zip[v], "--checksum", sum[v], "--registry", prefix, "--push",
 			"--registry-service", "tcp://" + reg}, extra...)...)
 		require.NoError(t, err)
 		t.Log(out)
@@ -275,7 +275,7 @@ func TestCallBuildAllPushFailureReport(t *testing.T) {
 	at := proxy + "/" + ns + "/fit-framework:"
 
 	out, err := call(t, "build-all", "--os", "debian", "--registry", proxy+"/"+ns+"/", "--push", "--registry-service", "tcp://"+proxy,
-		"--artifact", zips[fixture.Healthy].Path)
+		"--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
 	require.Error(t, err)
 	assert.Empty(t, out)
 	msg := err.Error()
