@@ -42,6 +42,7 @@ func fakeReleaseByTag(t *testing.T, sum string) (port int) {
 // The release zip's sum comes from --checksum, else the pinned sums, else the GitHub release API;
 // with none of them the artifact is refused, naming the three ways.
 func TestCallArtifactChecksumSources(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
 	a := zips[fixture.Healthy]
 	st, err := os.Stat(a.Path)
@@ -105,6 +106,7 @@ func TestCallArtifactChecksumSources(t *testing.T) {
 // On the release path (a push) the zip is verified before anything is built; elsewhere --checksum
 // verifies a local --artifact too, and without one the output says the zip is not verified.
 func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	reg := os.Getenv("FIT_TESTBED_REGISTRY")
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
@@ -121,7 +123,7 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 
 	t.Run("wrong sum fails before building", func(t *testing.T) {
 		start := time.Now()
-		_, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/"+ns+"/", "--push", "--artifact", zip.Path, "--checksum", zero)
+		_, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/"+ns+"/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "checksum mismatch for the FIT 3.6.0 zip given with --artifact: expected sha256:"+zero+" (from --checksum), got sha256:"+zip.SHA256)
 		assert.NotContains(t, err.Error(), "build-all:", "no build ran, so there is no summary")
@@ -131,7 +133,7 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 	t.Run("no --checksum on publish", func(t *testing.T) {
 		// no pin for the fixture; the GitHub API is out of reach on the test bed (then the error lists
 		// the three sources) or, with internet, gives the real zip's digest, which the fixture is not
-		_, err := call(t, "publish", "--os", "debian", "--registry", reg+"/"+ns+"/", "--artifact", zip.Path)
+		_, err := call(t, "publish", "--os", "debian", "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path)
 		require.Error(t, err)
 		assert.Regexp(t, `no checksum for the FIT 3\.6\.0 release zip|expected sha256:[0-9a-f]{64} \(from the GitHub release API`, err.Error())
 		nothingPushed(t)
@@ -154,6 +156,7 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 // A build step that fails reports the failed command and the tail of its stderr, where the cause is,
 // not only the engine's "exit code: N". The mirror is on a closed port, so apt finds no package.
 func TestCallFailingStepShowsStderr(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
 	broken := []string{"--os", "debian", "--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://127.0.0.1:9/debian"}
 	_, err := call(t, append([]string{"check"}, broken...)...)

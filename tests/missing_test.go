@@ -129,6 +129,7 @@ func TestCallMissingReleases(t *testing.T) {
 
 // The dispatch inputs are refused with the messages every other function gives, before any request.
 func TestCallMissingReleasesBadInput(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	cases := []struct {
 		args []string
 		want string

@@ -54,6 +54,7 @@ func TestCallListAndTags(t *testing.T) {
 
 // Bad input fails with a message that says what was wrong, before any build.
 func TestCallBadInput(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	cases := []struct {
 		args []string
 		want string
@@ -74,6 +75,7 @@ func TestCallBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args[:2], " ")+" "+c.want, func(t *testing.T) {
+			t.Parallel()
 			_, err := call(t, c.args...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
@@ -153,6 +155,7 @@ func TestCallBuildAllPush(t *testing.T) {
 func TestCallE2E(t *testing.T) {
 	for _, v := range releases {
 		t.Run(v, func(t *testing.T) {
+			t.Parallel() // three releases, three independent flows
 			args := []string{"end-to-end", "--os", "debian", "--version", v, "--artifact", healthy[v].Path}
 			if v == "3.6.2" {
 				args = append(args, "--format", "json")

@@ -37,6 +37,7 @@ func headDigest(t *testing.T, ref string) (string, error) {
 // service) and a staging prefix, every item passes, the tested image is staged by digest and the
 // e2e ran that very digest.
 func TestCallReleaseCheck(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	reg := needTestbedRegistry(t)
 	a := zips[fixture.Healthy]
 	prefix := reg + "/" + releaseNS + "/"
@@ -117,6 +118,7 @@ func rawManifest(t *testing.T, ref string) []byte {
 
 // The form a laptop runs, text report: it passes with the fixture zip and its sum.
 func TestCallReleaseCheckText(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	reg := needTestbedRegistry(t)
 	a := zips[fixture.Healthy]
 	out, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", a.SHA256,
@@ -130,6 +132,7 @@ func TestCallReleaseCheckText(t *testing.T) {
 
 // A wrong sum fails the checklist before anything is built, and the error carries the report.
 func TestCallReleaseCheckWrongSum(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
 	_, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", zips[fixture.Healthy].Path,
 		"--checksum", "sha256:"+strings.Repeat("0", 64))
@@ -143,6 +146,7 @@ func TestCallReleaseCheckWrongSum(t *testing.T) {
 // The release path needs a sum: with none of the three sources the checklist fails naming them,
 // a wrong pinned sum fails before building, and the sum GitHub's API serves is enough to pass.
 func TestCallReleaseCheckSumSources(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
 	a := zips[fixture.Healthy]
 	port := fakeReleaseByTag(t, a.SHA256)
@@ -170,6 +174,7 @@ func TestCallReleaseCheckSumSources(t *testing.T) {
 
 // Bad input is refused by the module before the engine builds anything.
 func TestCallReleaseCheckBadInput(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	zip := zips[fixture.Healthy].Path
 	cases := []struct {
 		args []string
@@ -223,6 +228,7 @@ func goRunCI(t *testing.T, args ...string) (code int, output, summary string) {
 
 // The driver writes the module's verdict, not its own: outputs and summary of the same checklist.
 func TestCIReleaseCheck(t *testing.T) {
+	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	reg := needTestbedRegistry(t)
 	a := zips[fixture.Healthy]
 	code, output, summary := goRunCI(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256,
