@@ -407,18 +407,3 @@ func readmeItem(rd *Readme, v release.Version) checklist.Item {
 	}
 	return checklist.Item{Name: name, Status: s, Detail: detail}
 }
-
-// SHA256 hashes a file's bytes in the engine ("sha256:hex"): the engine's own file digests hash
-// more than the bytes.
-func SHA256(ctx context.Context, c *dagger.Client, f *dagger.File) (string, error) {
-	out, err := c.Container().From("debian:12-slim").WithMountedFile("/in/artifact.zip", f).
-		WithExec([]string{"sha256sum", "/in/artifact.zip"}).Stdout(ctx)
-	if err != nil {
-		return "", fmt.Errorf("cannot checksum the artifact: %s", report.FirstLine(err.Error()))
-	}
-	fields := strings.Fields(out)
-	if len(fields) == 0 {
-		return "", fmt.Errorf("cannot checksum the artifact: sha256sum printed nothing")
-	}
-	return "sha256:" + fields[0], nil
-}
