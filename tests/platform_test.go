@@ -43,8 +43,8 @@ func arm64Calls() []*earlyCall {
 			"with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
 		{test: "TestCallBuildAllMultiArchPush", args: []string{"build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64",
 			"--registry", reg + "/" + multiArchRepo + "/", "--push", "--registry-service", "tcp://" + reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256}},
-		{test: "TestCallE2EArm64", args: []string{"end-to-end", "--os", "debian", "--version", "3.6.4", "--platform", "linux/arm64",
-			"--artifact", healthy["3.6.4"].Path}},
+		{test: "TestCallE2EArm64", args: []string{"end-to-end", "--os", "debian", "--version", newest, "--platform", "linux/arm64",
+			"--artifact", held.Path}},
 	}
 }
 

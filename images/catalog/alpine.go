@@ -1,5 +1,7 @@
 package catalog
 
+import "regexp"
+
 func init() {
 	Register(OS{
 		Name:        "alpine",
@@ -20,6 +22,8 @@ func init() {
 			"ppc64le": "/usr/lib/jvm/java-17-openjdk",
 			"s390x":   "/usr/lib/jvm/java-17-openjdk",
 		},
-		CreateUser: "groupadd --gid 2000 fit && useradd --uid 2000 --gid fit --home-dir /opt/fit-framework --no-create-home --shell /bin/bash fit",
+		Sources: []string{"/etc/apk/repositories"},
+		// https://dl-cdn.alpinelinux.org/alpine/v3.19/main becomes MIRROR/v3.19/main
+		Upstream: regexp.MustCompile(`https?://[^/\s]+/alpine`),
 	})
 }

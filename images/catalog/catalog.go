@@ -5,6 +5,7 @@ package catalog
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -53,8 +54,11 @@ type OS struct {
 	JavaExcludes map[Java][]string
 	// JavaHome by Go architecture name (amd64, arm64, …); the image sets JAVA_HOME from it.
 	JavaHome map[string]string
-	// CreateUser creates group and user fit (uid/gid, home, shell): one shell command.
-	CreateUser string
+	// Sources are the files that name the package repository (absolute path globs: a base keeps
+	// them in one or the other), and Upstream matches the repository's URL in them; a mirror
+	// replaces what Upstream matches, so the files keep their own layout and suites.
+	Sources  []string
+	Upstream *regexp.Regexp
 	// Env added to the image on top of the common FIT variables.
 	Env map[string]string
 }
@@ -77,8 +81,10 @@ func (o OS) validate() error {
 	switch {
 	case o.Name == "" || strings.ToLower(o.Name) != o.Name:
 		return fmt.Errorf("catalog: OS name %q must be lowercase and non-empty", o.Name)
-	case o.BaseImage == "" || o.Title == "" || o.Description == "" || o.CreateUser == "":
-		return fmt.Errorf("catalog: OS %s lacks base image, title, description or user command", o.Name)
+	case o.BaseImage == "" || o.Title == "" || o.Description == "":
+		return fmt.Errorf("catalog: OS %s lacks base image, title or description", o.Name)
+	case len(o.Sources) == 0 || o.Upstream == nil:
+		return fmt.Errorf("catalog: OS %s needs its repository files and URL pattern", o.Name)
 	case o.Manager != Apt && o.Manager != Apk:
 		return fmt.Errorf("catalog: OS %s has unknown package manager %q", o.Name, o.Manager)
 	case len(o.JavaPackages[JRE]) == 0 || len(o.JavaPackages[JDK]) == 0:
@@ -140,36 +146,43 @@ func (o OS) JavaHomeFor(arch string) (string, error) {
 	return "", fmt.Errorf("%s images are not available for architecture %q: supported are %s", o.Name, arch, strings.Join(archs, ", "))
 }
 
-// InstallCommand is the shell command that installs the packages of a Java flavour, optionally
-// through a mirror of the distribution's repository, and leaves in the layer only what the
-// packages need at run time.
-func (o OS) InstallCommand(j Java, mirror string) string {
-	list := strings.Join(o.InstallPackages(j), " ")
-	switch o.Manager {
-	case Apk:
-		cmd := ""
-		if mirror != "" {
-			cmd = fmt.Sprintf("sed -i 's|^https\\?://[^/]*/alpine|%s|' /etc/apk/repositories && ", strings.TrimRight(mirror, "/"))
-		}
-		// --no-cache: no index in /var/cache/apk; the same on every base
-		return cmd + "apk add --no-cache " + list
-	default:
-		cmd := ""
-		if mirror != "" {
-			// bookworm images keep sources in debian.sources, older ones in sources.list
-			cmd = fmt.Sprintf("for f in /etc/apt/sources.list /etc/apt/sources.list.d/*; do [ -f \"$f\" ] && sed -i 's|https\\?://deb.debian.org/debian|%s|g' \"$f\"; done; ", strings.TrimRight(mirror, "/"))
-		}
-		excludes := ""
-		for _, p := range append(append([]string{}, DpkgExcludes...), o.JavaExcludes[j]...) {
-			excludes += " -o 'Dpkg::Options::=--path-exclude=" + p + "'"
-		}
-		for _, p := range DpkgIncludes {
-			excludes += " -o 'Dpkg::Options::=--path-include=" + p + "'"
-		}
-		// the JRE's postinst links man pages into man1, which slim images strip
-		return cmd + "mkdir -p /usr/share/man/man1 && apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends" +
-			excludes + " " + list + " && apt-get clean && rm -rf " + strings.Join(AptLeftovers, " ")
+// The install scripts are constants: what varies (dpkg options, packages) comes as their
+// arguments ("$@"), so no value is ever part of a script's text.
+const (
+	// the JRE's postinst links man pages into man1, which slim images strip
+	aptInstall = `set -e
+mkdir -p /usr/share/man/man1
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+apt-get clean
+rm -rf ` + aptLeftovers
+	// --no-cache: no index in /var/cache/apk; the same on every base
+	apkInstall = `apk add --no-cache "$@"`
+)
+
+// InstallExec is the command that installs the packages of a Java flavour and leaves in the layer
+// only what the packages need at run time: a fixed script and its arguments.
+func (o OS) InstallExec(j Java) []string {
+	if o.Manager == Apk {
+		return append([]string{"sh", "-c", apkInstall, "apk-install"}, o.InstallPackages(j)...)
 	}
+	args := []string{"sh", "-c", aptInstall, "apt-install"}
+	for _, p := range append(append([]string{}, DpkgExcludes...), o.JavaExcludes[j]...) {
+		args = append(args, "-o", "Dpkg::Options::=--path-exclude="+p)
+	}
+	for _, p := range DpkgIncludes {
+		args = append(args, "-o", "Dpkg::Options::=--path-include="+p)
+	}
+	return append(args, o.InstallPackages(j)...)
+}
+
+// Mirrored is the content of a repository file with the distribution's URL replaced by mirror
+// (taken literally), and whether the file named that URL at all.
+func (o OS) Mirrored(content, mirror string) (string, bool) {
+	if !o.Upstream.MatchString(content) {
+		return content, false
+	}
+	return o.Upstream.ReplaceAllLiteralString(content, strings.TrimRight(mirror, "/")), true
 }
 
 // DpkgExcludes are the files dpkg does not unpack (Debian's slim images exclude the same): manuals,
@@ -183,11 +196,8 @@ var DpkgExcludes = []string{
 // DpkgIncludes are kept although under an excluded folder: the licences of what the image ships.
 var DpkgIncludes = []string{"/usr/share/doc/*/copyright"}
 
-// AptLeftovers are what apt and dpkg leave behind that no program reads at run time: the package
+// aptLeftovers are what apt and dpkg leave behind that no program reads at run time: the package
 // indexes and their binary caches (apt-get update rebuilds them), logs and the backups of dpkg's
 // and debconf's databases. apt-get clean removes the downloaded .deb files and the caches first.
-var AptLeftovers = []string{
-	"/var/lib/apt/lists/*", "/var/cache/apt/*.bin", "/var/cache/apt/archives/*.deb",
-	"/var/log/apt/*", "/var/log/dpkg.log", "/var/log/alternatives.log",
-	"/var/cache/debconf/*-old", "/var/lib/dpkg/*-old",
-}
+const aptLeftovers = "/var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb " +
+	"/var/log/apt/* /var/log/dpkg.log /var/log/alternatives.log /var/cache/debconf/*-old /var/lib/dpkg/*-old"

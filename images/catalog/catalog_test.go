@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -42,9 +43,6 @@ func TestCatalogEntries(t *testing.T) {
 		if h, err := o.JavaHomeFor("amd64"); err != nil || h != w.home {
 			t.Errorf("%s JAVA_HOME amd64 = %s, %v", name, h, err)
 		}
-		if !strings.Contains(o.CreateUser, "2000") || !strings.Contains(o.CreateUser, "/bin/bash") {
-			t.Errorf("%s user command %q lacks uid 2000 or bash", name, o.CreateUser)
-		}
 	}
 	alpine, _ := Lookup("alpine")
 	for _, p := range []string{"shadow", "su-exec"} {
@@ -84,27 +82,63 @@ func TestLookupErrors(t *testing.T) {
 	}
 }
 
-func TestInstallCommand(t *testing.T) {
+func TestInstallExec(t *testing.T) {
 	debian, _ := Lookup("debian")
-	cmd := debian.InstallCommand(JRE, "http://mirror.example/debian/")
-	for _, want := range []string{"apt-get install", "--no-install-recommends", " curl ", "--path-exclude=/usr/lib/jvm/*/lib/ct.sym", "http://mirror.example/debian|g", "rm -rf /var/lib/apt/lists/*",
+	argv := debian.InstallExec(JRE)
+	if len(argv) < 5 || argv[0] != "sh" || argv[1] != "-c" || argv[2] != aptInstall {
+		t.Fatalf("debian install = %q; want the fixed apt script with arguments", argv)
+	}
+	args := " " + strings.Join(argv[4:], " ") + " "
+	for _, want := range []string{" curl ", " openjdk-17-jre-headless ", "-o Dpkg::Options::=--path-exclude=/usr/lib/jvm/*/lib/ct.sym ",
 		// nothing but run-time files stays, whatever the base's own dpkg and apt configuration
-		"apt-get clean", "/var/cache/apt/*.bin", "'Dpkg::Options::=--path-exclude=/usr/share/doc/*'",
-		"'Dpkg::Options::=--path-include=/usr/share/doc/*/copyright'", "--path-exclude=/usr/share/man/*", "--path-exclude=/usr/share/locale/*"} {
-		if !strings.Contains(cmd, want) {
-			t.Errorf("debian install command %q lacks %q", cmd, want)
+		"-o Dpkg::Options::=--path-exclude=/usr/share/doc/* ", "-o Dpkg::Options::=--path-include=/usr/share/doc/*/copyright ",
+		"--path-exclude=/usr/share/man/* ", "--path-exclude=/usr/share/locale/* "} {
+		if !strings.Contains(args, want) {
+			t.Errorf("debian install arguments %q lack %q", args, want)
 		}
 	}
-	if strings.Contains(debian.InstallCommand(JRE, ""), "sed") {
-		t.Errorf("no mirror given, yet sources are rewritten")
+	for _, want := range []string{`"$@"`, "--no-install-recommends", "apt-get clean", "rm -rf /var/lib/apt/lists/*", "/var/cache/apt/*.bin"} {
+		if !strings.Contains(aptInstall, want) {
+			t.Errorf("apt script lacks %q", want)
+		}
 	}
-	if strings.Contains(debian.InstallCommand(JDK, ""), "ct.sym") {
+	if strings.Contains(strings.Join(debian.InstallExec(JDK), " "), "ct.sym") {
 		t.Errorf("the JDK flavour leaves out ct.sym, which javac --release needs")
 	}
 	alpine, _ := Lookup("alpine")
-	cmd = alpine.InstallCommand(JRE, "https://mirrors.example/alpine")
-	if !strings.Contains(cmd, "apk add --no-cache bash") || !strings.Contains(cmd, "/etc/apk/repositories") {
-		t.Errorf("alpine install command %q", cmd)
+	argv = alpine.InstallExec(JRE)
+	if argv[2] != apkInstall || !strings.Contains(apkInstall, "apk add --no-cache \"$@\"") || argv[4] != "bash" {
+		t.Errorf("alpine install = %q", argv)
+	}
+}
+
+// The repository files of the real bases, rewritten: the URL is replaced literally, the rest of
+// each file (suites, keys, layout) stays.
+func TestMirrored(t *testing.T) {
+	debian, _ := Lookup("debian")
+	alpine, _ := Lookup("alpine")
+	deb822 := "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n" +
+		"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: http://deb.debian.org/debian-security\n" +
+		"Suites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+	cases := []struct {
+		os         OS
+		in, mirror string
+		want       string
+		changed    bool
+	}{
+		{debian, deb822, "http://m.example:8080/debian/", strings.NewReplacer("http://deb.debian.org/debian", "http://m.example:8080/debian").Replace(deb822), true},
+		{debian, "deb http://deb.debian.org/debian bookworm main\n", "https://m.example/debian", "deb https://m.example/debian bookworm main\n", true},
+		// "$1" or "&" would be expansions in a regexp replacement or sed: literal here
+		{debian, "deb http://deb.debian.org/debian bookworm main\n", "http://m.example/$1&", "deb http://m.example/$1& bookworm main\n", true},
+		{debian, "deb http://other.example/debian bookworm main\n", "http://m.example/debian", "deb http://other.example/debian bookworm main\n", false},
+		{alpine, "https://dl-cdn.alpinelinux.org/alpine/v3.19/main\nhttps://dl-cdn.alpinelinux.org/alpine/v3.19/community\n", "http://m.example/alpine",
+			"http://m.example/alpine/v3.19/main\nhttp://m.example/alpine/v3.19/community\n", true},
+	}
+	for _, c := range cases {
+		got, changed := c.os.Mirrored(c.in, c.mirror)
+		if got != c.want || changed != c.changed {
+			t.Errorf("%s Mirrored(%q, %q) = %q, %v; want %q, %v", c.os.Name, c.in, c.mirror, got, changed, c.want, c.changed)
+		}
 	}
 }
 
@@ -114,7 +148,7 @@ func TestRegisterRejectsBrokenEntries(t *testing.T) {
 			t.Errorf("Register accepted an entry without packages")
 		}
 	}()
-	Register(OS{Name: "broken", Title: "B", Description: "d", BaseImage: "x", Manager: Apt, CreateUser: "true"})
+	Register(OS{Name: "broken", Title: "B", Description: "d", BaseImage: "x", Manager: Apt, Sources: []string{"/x"}, Upstream: regexp.MustCompile("x")})
 }
 
 func TestParseJava(t *testing.T) {

@@ -1,5 +1,7 @@
 package catalog
 
+import "regexp"
+
 func init() {
 	Register(OS{
 		Name:        "debian",
@@ -27,7 +29,9 @@ func init() {
 			"ppc64le": "/usr/lib/jvm/java-17-openjdk-ppc64el",
 			"s390x":   "/usr/lib/jvm/java-17-openjdk-s390x",
 		},
-		CreateUser: "groupadd --gid 2000 fit && useradd --uid 2000 --gid fit --home-dir /opt/fit-framework --no-create-home --shell /bin/bash fit",
-		Env:        map[string]string{"TZ": "Asia/Shanghai"},
+		Sources: []string{"/etc/apt/sources.list", "/etc/apt/sources.list.d/*.sources"},
+		// deb.debian.org/debian-security becomes MIRROR-security, as mirrors lay them out
+		Upstream: regexp.MustCompile(`https?://deb\.debian\.org/debian`),
+		Env:      map[string]string{"TZ": "Asia/Shanghai"},
 	})
 }

@@ -224,15 +224,20 @@ func (r *run) flow(ctx context.Context) error {
 	})
 }
 
+// pushScript copies /image.tar into the registry under every tag given as an argument, then reads
+// the registry's catalog and the image's tags.
+const pushScript = `set -e
+for t in "$@"; do
+  skopeo copy -q --dest-tls-verify=false oci-archive:/image.tar "docker://registry:5000/$IMAGE:$t"
+done
+echo "catalog=$(curl -fsS http://registry:5000/v2/_catalog)"
+echo "tags=$(curl -fsS "http://registry:5000/v2/$IMAGE/tags/list")"`
+
 // push copies the image into the registry under every tag, then reads the registry's catalog.
 func (r *run) push(ctx context.Context, img *dagger.Container, tags []string) (string, error) {
-	cmd := "set -e\n"
-	for _, t := range tags {
-		cmd += fmt.Sprintf("skopeo copy -q --dest-tls-verify=false oci-archive:/image.tar docker://registry:5000/%s:%s\n", release.ImageName, t)
-	}
-	cmd += "echo \"catalog=$(curl -fsS http://registry:5000/v2/_catalog)\"\n"
-	cmd += fmt.Sprintf("echo \"tags=$(curl -fsS http://registry:5000/v2/%s/tags/list)\"\n", release.ImageName)
-	out, err := r.client.WithMountedFile("/image.tar", img.AsTarball()).WithExec([]string{"bash", "-c", cmd}).Stdout(ctx)
+	out, err := r.client.WithMountedFile("/image.tar", img.AsTarball()).
+		WithEnvVariable("IMAGE", release.ImageName).
+		WithExec(append([]string{"bash", "-c", pushScript, "push"}, tags...)).Stdout(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -14,8 +14,9 @@ import (
 // monitor wraps the image's own entrypoint and command ("$@") the way Docker would run them, and
 // plays Docker's part for what Dagger services lack: it keeps the console in a shared volume and
 // runs the image's HEALTHCHECK command every 2 s inside the same container, recording each result
-// and the owner of every process. A plugin jar the client leaves at /e2e/drop.jar is moved into the
-// image's dynamic-plugin folder (as `docker cp` would), whole: FIT scans for *.jar.
+// and, in one snapshot with it, the owner of every process. A plugin jar the client leaves at
+// /e2e/drop.jar is moved into the image's dynamic-plugin folder (as `docker cp` would), whole: FIT
+// scans for *.jar.
 const monitor = `"$@" > >(tee -a /e2e/console.log) 2>&1 &
 app=$!
 while kill -0 "$app" 2>/dev/null; do
@@ -24,29 +25,34 @@ while kill -0 "$app" 2>/dev/null; do
     cp /e2e/drop.jar "$d/.probe.part" && mv "$d/.probe.part" "$d/$E2E_PROBE.jar" && rm -f /e2e/drop.jar
   fi
   out=$("$E2E_HEALTHCHECK" 2>&1); code=$?
-  echo "exit=$code $out" >> /e2e/health.log
-  for p in /proc/[0-9]*; do
-    [ "$p" = "/proc/$$" ] || [ "$p" = "/proc/$BASHPID" ] && continue
-    cmd=$(tr '\0\n' '  ' < "$p/cmdline" 2>/dev/null) || continue
-    uid=""; while read -r k v _; do [ "$k" = "Uid:" ] && uid=$v && break; done < "$p/status"
-    [ -n "$cmd" ] && echo "$uid $cmd"
-  done > /e2e/procs.tmp 2>/dev/null && mv /e2e/procs.tmp /e2e/procs
+  echo "exit=$code ${out//$'\n'/ }" >> /e2e/health.log
+  {
+    echo "exit=$code ${out//$'\n'/ }"
+    for p in /proc/[0-9]*; do
+      [ "$p" = "/proc/$$" ] || [ "$p" = "/proc/$BASHPID" ] && continue
+      cmd=$(tr '\0\n' '  ' < "$p/cmdline" 2>/dev/null) || continue
+      uid=""; while read -r k v _; do [ "$k" = "Uid:" ] && uid=$v && break; done < "$p/status"
+      [ -n "$cmd" ] && echo "$uid $cmd"
+    done
+  } > /e2e/snap.tmp 2>/dev/null && mv /e2e/snap.tmp /e2e/snap
   sleep 2
 done
 wait "$app"; echo "app exited with $?" >> /e2e/console.log`
 
-// poll waits (bounded) for the monitor to record a passing healthcheck, then gathers evidence.
+// poll waits (bounded) for a snapshot of the monitor with a passing healthcheck, then gathers
+// evidence. The healthcheck line and the process list come from that one snapshot, so the list is
+// never one of a lap before the JVM was up.
 const poll = `deadline=$((SECONDS + TIMEOUT)); ready=no
 while [ "$SECONDS" -lt "$deadline" ]; do
-  tail -n 1 /e2e/health.log 2>/dev/null | grep -q '^exit=0 ' && { ready=yes; break; }
+  cp /e2e/snap /tmp/snap 2>/dev/null && head -n 1 /tmp/snap | grep -q '^exit=0 ' && { ready=yes; break; }
   sleep 1
 done
 echo "ready=$ready"; echo "waited=${SECONDS}s"
 echo "health_status=$(curl -sS --max-time 5 -o /tmp/health -w '%{http_code}' http://fit:8080/actuator/health 2>&1)"
 echo "health=$(head -c 300 /tmp/health 2>/dev/null | tr -d '\n')"
 echo "plugins=$(curl -sS --max-time 5 http://fit:8080/actuator/plugins 2>&1 | head -c 20000 | tr -d '\n')"
-echo "healthcheck=$(tail -n 1 /e2e/health.log 2>/dev/null)"
-echo "--- procs"; cat /e2e/procs 2>/dev/null
+echo "healthcheck=$(head -n 1 /tmp/snap 2>/dev/null)"
+echo "--- procs"; tail -n +2 /tmp/snap 2>/dev/null
 echo "--- console"; tail -n 50 /e2e/console.log 2>/dev/null`
 
 // dynamic drops a plugin jar (FIT-INF/plugin.xml only) for the monitor to copy into the running

@@ -8,14 +8,42 @@ import (
 	"dagger/fit-images/images/catalog"
 )
 
+// Hostile are values a hostile or careless caller may pass as any string argument: each shell
+// metacharacter, quoting and white space, alone and inside an otherwise plausible value.
+var Hostile = []string{"'", `"`, "|", ";", "&&", "$(id)", "`id`", "\n", " ", `\`, "&", ">", "<", "*", "#", "%0a", "${IFS}"}
+
 func TestMirrors(t *testing.T) {
-	m, err := Mirrors(" http://deb.example/debian ", "")
+	m, err := Mirrors("http://deb.example/debian/", "")
 	if err != nil || m[catalog.Apt] != "http://deb.example/debian" || m[catalog.Apk] != "" {
 		t.Errorf("Mirrors = %v, %v", m, err)
 	}
-	for _, bad := range [][2]string{{"deb.example/debian", ""}, {"", "ftp://x/alpine"}} {
-		if _, err := Mirrors(bad[0], bad[1]); err == nil || !strings.Contains(err.Error(), "http(s) URL") {
-			t.Errorf("Mirrors(%q, %q) = %v; want an http(s) error", bad[0], bad[1], err)
+	good := map[string]string{
+		"https://mirror.example.com/debian":           "https://mirror.example.com/debian",
+		"http://10.0.0.7:8080/debian/":                "http://10.0.0.7:8080/debian",
+		"http://[fd00::7]:3142/debian":                "http://[fd00::7]:3142/debian",
+		"http://apt-cache:3142/deb.debian.org/debian": "http://apt-cache:3142/deb.debian.org/debian",
+		"http://m.example/~user/debian_12-x":          "http://m.example/~user/debian_12-x",
+		"http://m.example":                            "http://m.example",
+	}
+	for in, want := range good {
+		if got, err := Mirror("--apt-mirror", in, "x"); err != nil || got != want {
+			t.Errorf("Mirror(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	bad := []string{"deb.example/debian", "ftp://x/alpine", "file:///srv/debian", "http://", "http:/x/debian", "http://user:pw@m.example/debian",
+		"http://m.example/debian?x=1", "http://m.example/debian#x", "http://m.example:99999/debian", "http://m.example:/debian",
+		"http://m.example:port/debian", "http://-m.example/debian", "http://m..example/debian", "http://[m.example]/debian",
+		"http://m.example/deb%20ian", " http://m.example/debian", "http://m.example/debian ", "HTTP://m.example/debian"}
+	for _, h := range Hostile {
+		bad = append(bad, h, "http://m.example/debian"+h, "http://m.example/debian"+h+"touch /tmp/pwned", "http://m.example"+h+"/debian",
+			"http://m.example/debian'"+h+"touch /tmp/pwned;'")
+	}
+	for _, in := range bad {
+		for _, args := range [][2]string{{in, ""}, {"", in}} {
+			_, err := Mirrors(args[0], args[1])
+			if err == nil || !strings.Contains(err.Error(), "http(s)://HOST[:PORT]/PATH") || strings.Contains(err.Error(), "\n") {
+				t.Errorf("Mirrors(%q, %q) = %v; want one line refusing it", args[0], args[1], err)
+			}
 		}
 	}
 }

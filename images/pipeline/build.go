@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/scripts"
 )
 
@@ -107,13 +109,17 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 	}
 	owner := fmt.Sprintf("%d:%d", FitUID, FitUID)
 
-	ctr := c.Container(dagger.ContainerOpts{Platform: dagger.Platform(plat.String())}).
+	base, err := withMirror(ctx, c.Container(dagger.ContainerOpts{Platform: dagger.Platform(plat.String())}).
 		From(o.OS.BaseImage).
 		With(noCache(o.NoCache)).
-		WithUser("root").
+		WithUser("root"), o.OS, o.Mirror)
+	if err != nil {
+		return nil, err
+	}
+	ctr := base.
 		// packages first: this layer is shared by every FIT version
-		WithExec([]string{"sh", "-c", o.OS.InstallCommand(java, o.Mirror)}).
-		WithExec([]string{"sh", "-c", fmt.Sprintf("ln -snf /usr/share/zoneinfo/%[1]s /etc/localtime && echo %[1]s > /etc/timezone && %[2]s", tz, o.OS.CreateUser)}).
+		WithExec(o.OS.InstallExec(java)).
+		WithExec([]string{"sh", "-c", zoneAndUser, "zone-and-user", tz, strconv.Itoa(FitUID), FitUser, FitHome}).
 		With(installScripts).
 		WithDirectory(FitHome, skeleton, dagger.ContainerWithDirectoryOpts{Owner: owner}).
 		WithDirectory(FitJavaDir, app, dagger.ContainerWithDirectoryOpts{Owner: owner})
@@ -154,6 +160,52 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		WithWorkdir(FitJavaDir + "/dynamic-plugins").
 		WithEntrypoint([]string{scripts.EntrypointPath}).
 		WithDefaultArgs([]string{"fit", "start"}), nil
+}
+
+// zoneAndUser sets the time zone ($1) and creates the user and group $3 with id $2 and home $4
+// (both bases have shadow's tools). A constant: the values come as arguments.
+const zoneAndUser = `set -e
+ln -snf "/usr/share/zoneinfo/$1" /etc/localtime
+echo "$1" > /etc/timezone
+groupadd --gid "$2" "$3"
+useradd --uid "$2" --gid "$3" --home-dir "$4" --no-create-home --shell /bin/bash "$3"`
+
+// withMirror points the base's package repository files at mirror. The files are read and
+// written here, in Go, so the mirror never becomes part of a command; a base whose files do
+// not name the distribution's repository is an error, not a mirror silently unused.
+func withMirror(ctx context.Context, ctr *dagger.Container, o catalog.OS, mirror string) (*dagger.Container, error) {
+	if mirror == "" {
+		return ctr, nil
+	}
+	var found []string
+	var lastErr error
+	for _, pattern := range o.Sources {
+		dir, glob := path.Split(pattern)
+		names, err := ctr.Directory(dir).Glob(ctx, glob)
+		if err != nil {
+			lastErr = err // a base without this folder keeps its sources elsewhere
+			continue
+		}
+		for _, n := range names {
+			p := path.Join(dir, n)
+			content, err := ctr.File(p).Contents(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read %s of %s to set the mirror: %s", p, o.BaseImage, Explain(err))
+			}
+			if out, ok := o.Mirrored(content, mirror); ok {
+				ctr = ctr.WithNewFile(p, out, dagger.ContainerWithNewFileOpts{Permissions: 0o644})
+				found = append(found, p)
+			}
+		}
+	}
+	if len(found) == 0 {
+		why := ""
+		if lastErr != nil {
+			why = " (" + report.FirstLine(Explain(lastErr)) + ")"
+		}
+		return nil, fmt.Errorf("the mirror %s cannot be set: no file of %s (%s) names the repository %s%s", mirror, o.BaseImage, strings.Join(o.Sources, ", "), o.Upstream, why)
+	}
+	return ctr, nil
 }
 
 // installScripts adds the entrypoint, the healthcheck and the library they source (scripts.Files).

@@ -283,7 +283,8 @@ var traceparent = regexp.MustCompile(`\s*\[traceparent:[0-9a-f-]+\]`)
 // exit code and the last TailLines lines of its stderr (of its stdout when stderr is empty),
 // where the cause is. The engine's own message for it is only "exit code: N".
 func CommandFailure(cmd []string, code int, stderr, stdout string) string {
-	shown := strings.Join(cmd, " ")
+	// on one line, so the first line of the message names the command (scripts span lines)
+	shown := strings.ReplaceAll(strings.Join(cmd, " "), "\n", "; ")
 	if len(shown) > 120 {
 		shown = shown[:117] + "..."
 	}

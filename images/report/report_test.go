@@ -85,6 +85,9 @@ func TestCommandFailure(t *testing.T) {
 		!strings.HasSuffix(got, "\n  | line30") || strings.Contains(got, "line10\n") {
 		t.Errorf("CommandFailure kept the wrong lines:\n%s", got)
 	}
+	if got := CommandFailure([]string{"sh", "-c", "set -e\nfalse", "x"}, 1, "", ""); got != "command `sh -c set -e; false x` exited with code 1 and printed nothing" {
+		t.Errorf("CommandFailure of a script = %q", got)
+	}
 	if got := CommandFailure([]string{"false"}, 1, "", "only stdout\n"); got != "command `false` exited with code 1; its output:\n  | only stdout" {
 		t.Errorf("CommandFailure without stderr = %q", got)
 	}
