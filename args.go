@@ -289,16 +289,3 @@ func plaintext(ctx context.Context, s *dagger.Secret) (string, error) {
 	}
 	return s.Plaintext(ctx)
 }
-
-// needService refuses a loopback address that no service carries: inside the engine, localhost
-// is the function's own container, not the caller's machine.
-func needService(host, flag, addr string, svc *dagger.Service) error {
-	h, _, err := net.SplitHostPort(host)
-	if err != nil {
-		h = host
-	}
-	if svc != nil || !upstream.IsLoopback(h) {
-		return nil
-	}
-	return fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", addr, flag, addr)
-}

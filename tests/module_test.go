@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -141,7 +140,7 @@ func TestCallBuildAllPush(t *testing.T) {
 
 	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	var list struct{ Tags []string }
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
 	for _, tag := range []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"} {
@@ -230,7 +229,7 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 
 	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/halfbuilt/fit-framework/tags/list")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	_ = resp.Body.Close() // only the status matters
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "nothing may be pushed when one OS failed")
 }
 
@@ -238,7 +237,7 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 // then build-all pushes into it.
 func TestCallRegistryUpThenPush(t *testing.T) {
 	needEngine(t)
-	port := freePort(t)
+	port := fixture.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	up := exec.CommandContext(ctx, daggerGo, "call", "-m", root, "--progress=plain", "registry", "up", "--ports", fmt.Sprintf("%d:5000", port))
 	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
@@ -256,7 +255,7 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	for {
 		resp, err := http.Get(base + "/v2/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only the status matters
 			if resp.StatusCode == http.StatusOK {
 				break
 			}
@@ -272,16 +271,8 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	require.NoError(t, err)
 	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	var list struct{ Tags []string }
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
 	assert.ElementsMatch(t, []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"}, list.Tags)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -3,8 +3,6 @@ package tests
 import (
 	"strconv"
 	"testing"
-
-	"dagger/fit-images/images/release"
 )
 
 func mustInt(t *testing.T, s string) int64 {
@@ -15,5 +13,3 @@ func mustInt(t *testing.T, s string) int64 {
 	}
 	return n
 }
-
-func parseV(s string) (release.Version, error) { return release.ParseVersion(s) }
