@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/checklist"
 	"dagger/fit-images/images/e2e"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
@@ -440,7 +441,7 @@ func (m *FitImages) Publish(
 	var refs []string
 	for _, p := range r.Pushes {
 		if p.Moved() {
-			refs = append(refs, p.Ref+"@"+digestOf(p.Digest))
+			refs = append(refs, p.Ref+"@"+release.DigestOf(p.Digest))
 		}
 	}
 	return strings.Join(refs, "\n") + "\n", nil
@@ -493,14 +494,14 @@ func (m *FitImages) EndToEnd(
 	platform string,
 ) (string, error) {
 	var d time.Duration // zero: e2e's default for the platform
+	var err error
 	if timeout != "" {
-		var err error
 		if d, err = options.Timeout(timeout); err != nil {
 			return "", err
 		}
 	}
-	if format != "text" && format != "json" {
-		return "", fmt.Errorf("unknown --format %q: use text or json", format)
+	if format, err = checklist.ParseFormat(format); err != nil {
+		return "", err
 	}
 	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
 	if err != nil {

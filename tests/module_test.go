@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dagger/fit-images/images/release"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -69,7 +70,10 @@ func TestCallBadInput(t *testing.T) {
 		{[]string{"tags", "--os", "debian", "--latest", "true"}, `unknown --latest "true": use auto`},
 		{[]string{"tags", "--os", "debian", "--version", "3.7.0-rc.1", "--latest", "always"}, "a pre-release never moves a floating tag"},
 		{[]string{"tags", "--os", "debian", "--registry", "localhost:5000/"}, "add --registry-service tcp://localhost:5000"},
+		// one parser of --created on every path that writes labels, so one message
 		{[]string{"build-all", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
+		{[]string{"build", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
+		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
 		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path}, "add --registry-service tcp://localhost:5000"},
 	}
 	for _, c := range cases {
@@ -96,6 +100,10 @@ func TestCallBuildChains(t *testing.T) {
 	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "docker-healthcheck", "interval")
 	require.NoError(t, err)
 	assert.Equal(t, "30s", strings.TrimSpace(out))
+
+	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "--created", "2026-12-02T05:04:05-05:00", "label", "--name", "org.opencontainers.image.created")
+	require.NoError(t, err)
+	assert.Equal(t, createdUTC, strings.TrimSpace(out), "the commit time, in UTC, as every path writes it")
 }
 
 func TestCallCheck(t *testing.T) {
@@ -205,13 +213,15 @@ func TestCallPublish(t *testing.T) {
 	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
 	assert.Empty(t, out)
 
-	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"--created", "2026-12-02T15:34:05+05:30")
 	require.NoError(t, err)
 	refs := strings.Fields(out)
 	require.Len(t, refs, 4)
 	for _, ref := range refs {
 		assert.Regexp(t, `^localhost:5000/team/fit-framework:[a-z0-9.-]+@sha256:[0-9a-f]{64}$`, ref)
 	}
+	assert.Equal(t, createdUTC, createdLabel(t, reg+"/team/fit-framework@"+release.DigestOf(refs[0])), "the commit time, in UTC, as every path writes it")
 }
 
 // One OS failing does not hide the others' results, and then nothing is pushed. On the test bed the
