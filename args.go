@@ -10,6 +10,7 @@ import (
 	sdkdagger "dagger.io/dagger"
 
 	"dagger/fit-images/images/catalog"
+	"dagger/fit-images/images/checklist"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
@@ -172,26 +173,16 @@ func (s sumArgs) apply(ctx context.Context, o *pipeline.ArtifactOptions) error {
 	return err
 }
 
-// auth pairs a user name with the password secret; one without the other is a mistake.
+// auth pairs a user name with the password secret (release.Login's rule).
 func (in inputs) auth(ctx context.Context, username string, password *dagger.Secret) (*pipeline.Auth, error) {
-	switch {
-	case username == "" && password == nil:
-		return nil, nil
-	case username == "" || password == nil:
-		return nil, fmt.Errorf("registry login needs both --username and --password")
+	if err := release.Login(username, password != nil, ""); err != nil || username == "" {
+		return nil, err
 	}
 	s, err := secretIn(ctx, in.c, password)
 	if err != nil {
 		return nil, err
 	}
 	return &pipeline.Auth{Username: username, Password: s}, nil
-}
-
-func digestOf(ref string) string {
-	if _, d, ok := strings.Cut(ref, "@"); ok {
-		return d
-	}
-	return ref
 }
 
 func errString(err error) string { return pipeline.Message(err) }
@@ -235,10 +226,8 @@ func parseMissing(version, since, os, registry, apiURL string, limit int, format
 	if q.Limit, err = upstream.ParseLimit(limit); err != nil {
 		return q, err
 	}
-	if format != "text" && format != "json" {
-		return q, fmt.Errorf("unknown --format %q: use text or json", format)
-	}
-	return q, nil
+	_, err = checklist.ParseFormat(format)
+	return q, err
 }
 
 // hostService is a server of the caller's machine handed over as a service (tcp://localhost:PORT),
@@ -271,13 +260,10 @@ func routes(ctx context.Context, services ...hostService) (map[string]string, er
 	return out, nil
 }
 
-// login reads a registry login; one half without the other is a mistake.
+// login reads a registry login (release.Login's rule).
 func login(ctx context.Context, username string, password *dagger.Secret) (string, string, error) {
-	switch {
-	case username == "" && password == nil:
-		return "", "", nil
-	case username == "" || password == nil:
-		return "", "", fmt.Errorf("registry login needs both --username and --password")
+	if err := release.Login(username, password != nil, ""); err != nil || username == "" {
+		return "", "", err
 	}
 	p, err := plaintext(ctx, password)
 	return username, p, err
@@ -288,17 +274,4 @@ func plaintext(ctx context.Context, s *dagger.Secret) (string, error) {
 		return "", nil
 	}
 	return s.Plaintext(ctx)
-}
-
-// needService refuses a loopback address that no service carries: inside the engine, localhost
-// is the function's own container, not the caller's machine.
-func needService(host, flag, addr string, svc *dagger.Service) error {
-	h, _, err := net.SplitHostPort(host)
-	if err != nil {
-		h = host
-	}
-	if svc != nil || !upstream.IsLoopback(h) {
-		return nil
-	}
-	return fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", addr, flag, addr)
 }

@@ -1,8 +1,9 @@
 // FIT Framework base images: list, tag, build, check, end-to-end test and publish them.
 //
 // The functions here are the table of contents of the pipeline: they parse arguments (images/release,
-// images/catalog), then hand over to images/pipeline and images/e2e, which are written against the
-// published Go SDK so the CI driver (ci/) and the tests run exactly the same code.
+// images/catalog, images/options), then hand over to images/pipeline and images/e2e, which are written
+// against the published Go SDK so the tests drive exactly the same code. The CI driver (ci/) runs these
+// functions themselves, through `dagger call`.
 package main
 
 import (
@@ -441,7 +442,7 @@ func (m *FitImages) Publish(
 	var refs []string
 	for _, p := range r.Pushes {
 		if p.Moved() {
-			refs = append(refs, p.Ref+"@"+digestOf(p.Digest))
+			refs = append(refs, p.Ref+"@"+release.DigestOf(p.Digest))
 		}
 	}
 	return strings.Join(refs, "\n") + "\n", nil
@@ -456,7 +457,7 @@ func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	return serviceBack(ctx, registry.Service(c, ""))
 }
 
-// Run the seed's end-to-end flow inside the engine: a throwaway registry, push, pull back, run as a service, assert the plugins (root plugin included), health where the version serves it, a hot-loaded dynamic plugin, healthcheck, version, banner, uid, and FIT_HTTP_PORT with a shipped, mounted and read-only conf.
+// Run the end-to-end test inside the engine: a throwaway registry, push, pull back, run as a service, assert the plugins (root plugin included), health where the version serves it, a hot-loaded dynamic plugin, healthcheck, version, banner, uid, and FIT_HTTP_PORT with a shipped, mounted and read-only conf.
 // +cache="never"
 func (m *FitImages) EndToEnd(
 	ctx context.Context,

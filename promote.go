@@ -50,11 +50,11 @@ func parsePromote(version, images, registry, username string, password *dagger.S
 	if q.registry == q.staging {
 		return q, fmt.Errorf("--registry %s is the staging prefix of --images: promote to another prefix", q.registry)
 	}
-	if (username == "") != (password == nil) {
-		return q, fmt.Errorf("registry login needs both --username and --password")
+	if err = release.Login(username, password != nil, ""); err != nil {
+		return q, err
 	}
-	if (stagingUser == "") != (stagingPass == nil) {
-		return q, fmt.Errorf("staging login needs both --staging-username and --staging-password")
+	if err = release.Login(stagingUser, stagingPass != nil, "staging-"); err != nil {
+		return q, err
 	}
 	if q.latest, err = release.ParseLatest(latest); err != nil {
 		return q, err

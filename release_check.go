@@ -82,12 +82,10 @@ func parseReleaseCheck(a releaseCheckArgs, artifact *dagger.File) (q releaseChec
 		return q, fmt.Errorf("--parallel %d: give at least 1", a.parallel)
 	}
 	o.Parallel = a.parallel
-	if a.created != "" {
-		if _, err := time.Parse(time.RFC3339, a.created); err != nil {
-			return q, fmt.Errorf("--created %q is not an RFC 3339 time such as 2026-12-02T10:00:00Z: pass the release commit's time (git show -s --format=%%cI)", a.created)
-		}
+	// the labels are parsed as build, build-all and publish parse them: one commit time, one created
+	if o.Revision, o.Created, err = options.Labels(a.revision, a.created); err != nil {
+		return q, err
 	}
-	o.Revision, o.Created = strings.TrimSpace(a.revision), a.created
 	if q.format, err = checklist.ParseFormat(a.format); err != nil {
 		return q, err
 	}
@@ -102,14 +100,16 @@ func parseReleaseCheck(a releaseCheckArgs, artifact *dagger.File) (q releaseChec
 			return q, err
 		}
 	}
-	switch {
-	case (a.username == "") != (a.password == nil):
-		return q, fmt.Errorf("registry login needs both --username and --password")
-	case a.username != "" && o.Registry == "":
+	if err = release.Login(a.username, a.password != nil, ""); err != nil {
+		return q, err
+	}
+	if a.username != "" && o.Registry == "" {
 		return q, fmt.Errorf("--username needs --registry: say which registry the login is for")
-	case (a.stagingUser == "") != (a.stagingPassword == nil):
-		return q, fmt.Errorf("staging login needs both --staging-username and --staging-password")
-	case a.stagingUser != "" && o.Staging == "":
+	}
+	if err = release.Login(a.stagingUser, a.stagingPassword != nil, "staging-"); err != nil {
+		return q, err
+	}
+	if a.stagingUser != "" && o.Staging == "" {
 		return q, fmt.Errorf("--staging-username needs --staging: say where the tested images go")
 	}
 	return q, nil

@@ -144,12 +144,14 @@ func execCall(ctx context.Context, bin string, args []string, log io.Writer) (st
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
-			fmt.Fprintln(log, sc.Text())
+			if _, err := fmt.Fprintln(log, sc.Text()); err != nil {
+				break // a log that refuses lines gets no more; the CLI's stderr is still drained below
+			}
 		}
-		io.Copy(io.Discard, pr) //nolint:errcheck // drain after an over-long line
+		_, _ = io.Copy(io.Discard, pr) // drain after an over-long line: the CLI never blocks on its stderr
 	}()
 	err := cmd.Run()
-	pw.Close()
+	_ = pw.Close() // a PipeWriter's Close always returns nil
 	wg.Wait()
 	return stdout.String(), stderr.String(), err
 }

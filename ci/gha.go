@@ -186,7 +186,7 @@ func (r *ghaReporter) Printf(format string, args ...any) {
 	s := r.mask.scrub(fmt.Sprintf(format, args...))
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintln(r.out, s)
+	_, _ = fmt.Fprintln(r.out, s) // the log is best effort
 }
 
 // --- plain text ---------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ func (r *plainReporter) write(s string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	io.WriteString(r.out, s) //nolint:errcheck // the log is best effort
+	_, _ = io.WriteString(r.out, s) // the log is best effort
 }
 
 // Output prints "output NAME=VALUE", or for a multi-line value "output NAME:" and the lines indented.

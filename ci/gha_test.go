@@ -129,7 +129,8 @@ func fakeCall(t *testing.T, wantFn string, stdout, stderr string, fail bool) (ca
 	return func(_ context.Context, args []string, log io.Writer) (string, string, error) {
 		got = args
 		assert.Equal(t, wantFn, args[0])
-		fmt.Fprintln(log, "engine progress line")
+		_, err := fmt.Fprintln(log, "engine progress line")
+		require.NoError(t, err)
 		if fail {
 			return "", stderr, errors.New("exit status 1")
 		}

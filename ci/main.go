@@ -62,13 +62,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, call ca
 		}
 	}
 	if j.name == "" {
-		fmt.Fprintf(stderr, "ci: unknown job %q: use one of release-check, promote, e2e (go run ./ci help)\n", args[0])
+		say(stderr, "ci: unknown job %q: use one of release-check, promote, e2e (go run ./ci help)\n", args[0])
 		return 2
 	}
 	flags := args[1:]
 	for _, f := range flags {
 		if f == "--format" || strings.HasPrefix(f, "--format=") {
-			fmt.Fprintf(stderr, "ci %s: --format is the driver's (it reads the JSON report): leave it out\n", j.name)
+			say(stderr, "ci %s: --format is the driver's (it reads the JSON report): leave it out\n", j.name)
 			return 2
 		}
 	}
@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, call ca
 			msg = err.Error()
 		}
 		rep.Error("ci "+j.name+": dagger call "+j.function+" answered no report", msg)
-		fmt.Fprintf(stderr, "ci %s: %s\n", j.name, msg)
+		say(stderr, "ci %s: %s\n", j.name, msg)
 		return 2
 	}
 	if aerr := j.adapt(rep, report, err != nil); aerr != nil {
@@ -130,9 +130,12 @@ func maskSecrets(rep Reporter, flags []string, getenv func(string) string) {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: go run ./ci <job> [flags of the module function]   (dagger call <function> --help lists them)")
+	say(w, "usage: go run ./ci <job> [flags of the module function]   (dagger call <function> --help lists them)\n")
 	for _, j := range jobs {
-		fmt.Fprintf(w, "  %-14s dagger call %s: %s\n", j.name, j.function, j.about)
+		say(w, "  %-14s dagger call %s: %s\n", j.name, j.function, j.about)
 	}
-	fmt.Fprintln(w, "Exit status: 0 passed, 1 failed (outputs and summary written), 2 no report (bad input, no engine).")
+	say(w, "Exit status: 0 passed, 1 failed (outputs and summary written), 2 no report (bad input, no engine).\n")
 }
+
+// say writes a message of the driver itself; when the terminal refuses it, there is no one left to tell.
+func say(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -25,15 +26,12 @@ import (
 var workflowFiles = []string{"../.github/workflows/ci.yml", "../.github/workflows/release.yml", "../.github/workflows/catch-up.yml"}
 
 // TestWorkflowsLint runs actionlint (as a library) on every workflow: syntax, expressions, action
-// inputs, job dependencies, and the run scripts through shellcheck when it is installed.
+// inputs, job dependencies, and the run scripts through shellcheck, which must be installed (the
+// test bed installs it): a lint that skipped the scripts would pass without having read them.
 func TestWorkflowsLint(t *testing.T) {
-	opts := &actionlint.LinterOptions{}
-	if sc, err := exec.LookPath("shellcheck"); err == nil {
-		opts.Shellcheck = sc
-	} else {
-		t.Log("NOTE: shellcheck is not installed: the workflows' run scripts were not shellchecked")
-	}
-	l, err := actionlint.NewLinter(io.Discard, opts)
+	sc, err := exec.LookPath("shellcheck")
+	require.NoError(t, err, "shellcheck is needed to lint the workflows' run scripts: apt-get install shellcheck (hack/testbed up installs it)")
+	l, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{Shellcheck: sc})
 	require.NoError(t, err)
 	errs, err := l.LintFiles(workflowFiles, nil)
 	require.NoError(t, err)
@@ -150,28 +148,57 @@ func TestWorkflowsHygiene(t *testing.T) {
 // argument breaks here, not on the next release.
 func TestWorkflowDaggerCallsExist(t *testing.T) {
 	fns := moduleFunctions(t)
-	found := 0
+	calls, extensions := 0, 0
 	for _, path := range workflowFiles {
 		_, text := loadWorkflow(t, path)
-		// `dagger call FN …` (with \ continuations) and the args=(FN …) arrays of release.yml
-		for _, m := range regexp.MustCompile(`(?:dagger call |args=\()([a-z-]+)[^\n]*(?:\\\n[^\n]*)*`).FindAllStringSubmatch(text, -1) {
-			call := m[0]
-			if strings.Contains(call, `"${args[@]}"`) {
-				continue // the call of the array, checked above
-			}
-			found++
-			flags, ok := fns[m[1]]
-			require.True(t, ok, "%s calls an unknown function: %s", path, call)
-			for _, f := range regexp.MustCompile(`--([a-z][a-z-]*)`).FindAllStringSubmatch(call, -1) {
-				if f[1] == "rebuild" || flags[f[1]] {
-					continue
-				}
-				t.Errorf("%s: missing-releases has no --%s (has %v)", path, f[1], flags)
+		c, e, problems := daggerCallProblems(text, fns)
+		calls, extensions = calls+c, extensions+e
+		for _, p := range problems {
+			t.Errorf("%s: %s", path, p)
+		}
+	}
+	assert.GreaterOrEqual(t, calls, 2, "release.yml and catch-up.yml call missing-releases")
+	assert.GreaterOrEqual(t, extensions, 1, "release.yml's args+=(--rebuild) is checked too")
+
+	// and the check is not vacuous: an unknown flag is reported, under the function it was passed to,
+	// also when an args+=(…) line adds it
+	_, _, problems := daggerCallProblems("args=(missing-releases --os x)\nargs+=(--rebuild --nope)\ndagger call tags --nada \\\n  --version 1\ndagger call nothing\n", fns)
+	assert.Equal(t, []string{
+		"missing-releases has no --nope: args+=(--rebuild --nope)",
+		"tags has no --nada: dagger call tags --nada \\\n  --version 1",
+		"unknown function nothing: dagger call nothing",
+	}, problems)
+}
+
+// daggerCallRe finds `dagger call FN …` with its \ continuation lines (a line's text is read a
+// character or an escaped pair at a time, so its closing \ stays for the continuation), the
+// args=(FN …) arrays of release.yml and the args+=(…) lines that extend such an array.
+var daggerCallRe = regexp.MustCompile(`(?:dagger call |args=\()([a-z-]+)(?:[^\\\n]|\\.)*(?:\\\n(?:[^\\\n]|\\.)*)*|args\+=\([^)\n]*\)`)
+
+// daggerCallProblems checks every function and flag that text passes to `dagger call` against
+// fns (moduleFunctions); the flags of an args+=(…) line belong to the array's function, the
+// FN of the args=(FN …) before it. It answers how many calls and extensions it checked.
+func daggerCallProblems(text string, fns map[string]map[string]bool) (calls, extensions int, problems []string) {
+	fn := ""
+	for _, m := range daggerCallRe.FindAllStringSubmatch(text, -1) {
+		if m[1] != "" {
+			calls++
+			fn = m[1]
+		} else {
+			extensions++
+		}
+		flags, ok := fns[fn]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("unknown function %s: %s", fn, m[0]))
+			continue
+		}
+		for _, f := range regexp.MustCompile(`--([a-z][a-z-]*)`).FindAllStringSubmatch(m[0], -1) {
+			if !flags[f[1]] {
+				problems = append(problems, fmt.Sprintf("%s has no --%s: %s", fn, f[1], m[0]))
 			}
 		}
 	}
-	assert.GreaterOrEqual(t, found, 2, "release.yml and catch-up.yml call missing-releases")
-	assert.True(t, fns["missing-releases"]["rebuild"], "release.yml passes --rebuild")
+	return calls, extensions, problems
 }
 
 // moduleFunctions reads main.go: function name (kebab case) → its flags.
@@ -380,4 +407,18 @@ func TestWorkflowsLintCatchesMistakes(t *testing.T) {
 	errs, err := l.LintFiles([]string{bad}, nil)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, len(errs), 2, "%v", errs)
+
+	// and the run scripts do go through shellcheck: an unquoted variable is reported
+	sc, err := exec.LookPath("shellcheck")
+	require.NoError(t, err, "apt-get install shellcheck")
+	script := filepath.Join(t.TempDir(), "script.yml")
+	require.NoError(t, os.WriteFile(script, []byte("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: rm -rf $DIR/*\n"), 0o644))
+	l, err = actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{Shellcheck: sc})
+	require.NoError(t, err)
+	errs, err = l.LintFiles([]string{script}, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, errs)
+	for _, e := range errs {
+		assert.Equal(t, "shellcheck", e.Kind, "%v", e)
+	}
 }

@@ -117,7 +117,7 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 	nothingPushed := func(t *testing.T) {
 		resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/" + ns + "/fit-framework/tags/list")
 		require.NoError(t, err)
-		defer resp.Body.Close()
+		_ = resp.Body.Close() // only the status matters
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "nothing may be pushed")
 	}
 

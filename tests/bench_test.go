@@ -99,7 +99,9 @@ func BenchmarkSideBySide(b *testing.B) {
 			b.Fatal(err)
 		}
 		m.upgradeLayers, m.upgradeBytes = oci.Pull(m.img, next)
-		os.Remove(filepath.Join(dir, im.name+"-"+upgradeVersion+".tar"))
+		if err := os.Remove(filepath.Join(dir, im.name+"-"+upgradeVersion+".tar")); err != nil {
+			b.Fatal(err) // a tarball left behind would fill the disk over the iterations
+		}
 		b.Logf("%s: recording probes from container start", im.name)
 		if m.probes, err = recordProbes(ctx, im.build(version, false)); err != nil {
 			b.Fatalf("%s probes: %v", im.name, err)

@@ -60,7 +60,8 @@ func run(m *testing.M) int {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	// the run's result is decided when these deferred clean-ups run: their errors change nothing
+	defer func() { _ = os.RemoveAll(dir) }()
 	for _, v := range fixture.Variants {
 		a, err := fixture.Build(dir, fixture.Options{Version: version, Variant: v})
 		if err != nil {
@@ -87,7 +88,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "fixture server:", err)
 		return 1
 	}
-	defer stop()
+	defer func() { _ = stop() }()
 	ctx := context.Background()
 	// the engine's progress goes to a file: in the test log it would drown the results
 	logPath := filepath.Join(os.TempDir(), "fit-tests-dagger.log")
@@ -95,13 +96,13 @@ func run(m *testing.M) int {
 	if err != nil {
 		panic(err)
 	}
-	defer logFile.Close()
+	defer func() { _ = logFile.Close() }()
 	fmt.Fprintln(os.Stderr, "engine log of the SDK tests:", logPath)
 	if client, err = dagger.Connect(ctx, dagger.WithLogOutput(logFile)); err != nil {
 		fmt.Fprintln(os.Stderr, "connect:", err)
 		return 1
 	}
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	if os.Getenv("FIT_TESTBED_REGISTRY") != "" {
 		startEarly(arm64Calls()...)
 	}

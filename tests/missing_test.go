@@ -42,7 +42,12 @@ func fakeReleasesAPI(t *testing.T, tags map[string]bool) (port int, auth func() 
 		seen = append(seen, r.Header.Get("Authorization"))
 		mu.Unlock()
 		page := 1
-		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		if p := r.URL.Query().Get("page"); p != "" {
+			if _, err := fmt.Sscan(p, &page); err != nil {
+				http.Error(w, "bad page "+p, http.StatusBadRequest)
+				return
+			}
+		}
 		lo, hi := min((page-1)*2, len(rs)), min(page*2, len(rs))
 		if hi < len(rs) {
 			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?per_page=2&page=%d>; rel="next"`, r.Host, path, page+1))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dagger/fit-images/images/release"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -71,7 +71,10 @@ func TestCallBadInput(t *testing.T) {
 		{[]string{"tags", "--os", "debian", "--latest", "true"}, `unknown --latest "true": use auto`},
 		{[]string{"tags", "--os", "debian", "--version", "3.7.0-rc.1", "--latest", "always"}, "a pre-release never moves a floating tag"},
 		{[]string{"tags", "--os", "debian", "--registry", "localhost:5000/"}, "add --registry-service tcp://localhost:5000"},
+		// one parser of --created on every path that writes labels, so one message
 		{[]string{"build-all", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
+		{[]string{"build", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
+		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
 		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path}, "add --registry-service tcp://localhost:5000"},
 	}
 	// a mirror that would be shell text is refused by every building function before anything is built
@@ -111,6 +114,10 @@ func TestCallBuildChains(t *testing.T) {
 	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "docker-healthcheck", "interval")
 	require.NoError(t, err)
 	assert.Equal(t, "30s", strings.TrimSpace(out))
+
+	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "--created", "2026-12-02T05:04:05-05:00", "label", "--name", "org.opencontainers.image.created")
+	require.NoError(t, err)
+	assert.Equal(t, createdUTC, strings.TrimSpace(out), "the commit time, in UTC, as every path writes it")
 }
 
 // The jdk image is built through a mirror: the same archive under another spelling (an explicit
@@ -169,7 +176,7 @@ func TestCallBuildAllPush(t *testing.T) {
 
 	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	var list struct{ Tags []string }
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
 	for _, tag := range []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"} {
@@ -238,13 +245,15 @@ func TestCallPublish(t *testing.T) {
 	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
 	assert.Empty(t, out)
 
-	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"--created", "2026-12-02T15:34:05+05:30")
 	require.NoError(t, err)
 	refs := strings.Fields(out)
 	require.Len(t, refs, 4)
 	for _, ref := range refs {
 		assert.Regexp(t, `^localhost:5000/team/fit-framework:[a-z0-9.-]+@sha256:[0-9a-f]{64}$`, ref)
 	}
+	assert.Equal(t, createdUTC, createdLabel(t, reg+"/team/fit-framework@"+release.DigestOf(refs[0])), "the commit time, in UTC, as every path writes it")
 }
 
 // One OS failing does not hide the others' results, and then nothing is pushed. On the test bed the
@@ -262,7 +271,7 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 
 	resp, err := http.Get("http://" + strings.Replace(reg, "localhost", "127.0.0.1", 1) + "/v2/halfbuilt/fit-framework/tags/list")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	_ = resp.Body.Close() // only the status matters
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "nothing may be pushed when one OS failed")
 }
 
@@ -270,7 +279,7 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 // then build-all pushes into it.
 func TestCallRegistryUpThenPush(t *testing.T) {
 	needEngine(t)
-	port := freePort(t)
+	port := fixture.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	up := exec.CommandContext(ctx, daggerGo, "call", "-m", root, "--progress=plain", "registry", "up", "--ports", fmt.Sprintf("%d:5000", port))
 	up.Cancel = func() error { return up.Process.Signal(os.Interrupt) }
@@ -288,7 +297,7 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	for {
 		resp, err := http.Get(base + "/v2/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only the status matters
 			if resp.StatusCode == http.StatusOK {
 				break
 			}
@@ -304,16 +313,8 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	require.NoError(t, err)
 	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	var list struct{ Tags []string }
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
 	assert.ElementsMatch(t, []string{"3.6.0-debian", "3.6-debian", "debian", "latest-debian"}, list.Tags)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -97,7 +97,7 @@ func TestCallBuildAllMultiArchPush(t *testing.T) {
 			}
 		}
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&idx))
-		resp.Body.Close()
+		_ = resp.Body.Close() // read only: nothing to lose
 		var plats []string
 		for _, m := range idx.Manifests {
 			plats = append(plats, m.Platform.OS+"/"+m.Platform.Architecture)

@@ -42,7 +42,8 @@ func TestCallReleaseCheck(t *testing.T) {
 	a := zips[fixture.Healthy]
 	prefix := reg + "/" + releaseNS + "/"
 	out, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256,
-		"--registry", prefix, "--registry-service", "tcp://"+reg, "--staging", prefix+"staging/", "--format", "json")
+		"--registry", prefix, "--registry-service", "tcp://"+reg, "--staging", prefix+"staging/", "--format", "json",
+		"--created", "2026-12-02T05:04:05-05:00") // as release.yml passes it: git's %cI, the committer's offset
 	require.NoError(t, err)
 	r, err := checklist.Parse(out)
 	require.NoError(t, err)
@@ -85,6 +86,7 @@ func TestCallReleaseCheck(t *testing.T) {
 		assert.Equal(t, digest, d, "%s serves the tested digest", tag)
 		assert.Equal(t, stagedRaw, rawManifest(t, target+"fit-framework:"+tag), tag)
 	}
+	assert.Equal(t, createdUTC, createdLabel(t, target+"fit-framework:3.6.0-debian"), "the commit time, in UTC, as build-all writes it")
 
 	// a failed immutable push after the first OS (alpine, then debian in the catalog's order) moves
 	// no floating tag, and the report names what moved (the staged debian image stands in for alpine)
@@ -188,6 +190,7 @@ func TestCallReleaseCheckBadInput(t *testing.T) {
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--registry", "localhost:5000/x/"}, "add --registry-service tcp://localhost:5000"},
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--staging", "Staging/"}, "--staging: registry prefix"},
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--checksum", "md5:abc"}, "checksum"},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--created", "yesterday"}, `malformed --created "yesterday"`},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {

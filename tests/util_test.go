@@ -4,8 +4,26 @@ import (
 	"strconv"
 	"testing"
 
-	"dagger/fit-images/images/release"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/stretchr/testify/require"
 )
+
+// createdUTC is the created label of the one commit time that the tests of build, build-all, publish,
+// release-check and promote pass to --created, each with another offset (-05:00, +08:00, +05:30)
+const createdUTC = "2026-12-02T10:04:05Z"
+
+// createdLabel is the org.opencontainers.image.created label of an image in the test bed's registry.
+func createdLabel(t *testing.T, ref string) string {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	require.NoError(t, err)
+	img, err := remote.Image(r)
+	require.NoError(t, err, ref)
+	cfg, err := img.ConfigFile()
+	require.NoError(t, err, ref)
+	return cfg.Config.Labels["org.opencontainers.image.created"]
+}
 
 func mustInt(t *testing.T, s string) int64 {
 	t.Helper()
@@ -15,5 +33,3 @@ func mustInt(t *testing.T, s string) int64 {
 	}
 	return n
 }
-
-func parseV(s string) (release.Version, error) { return release.ParseVersion(s) }

@@ -57,22 +57,26 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only: nothing to lose
 		if sum, err = hash(f); err != nil {
 			return err
 		}
 	} else if sum, err = download(ctx, hc, v, *dl); err != nil {
 		return err
 	}
+	var compared string
 	switch d, err := upstream.AssetDigest(ctx, hc, api, os.Getenv("GITHUB_TOKEN"), "v"+v.String(), release.ArtifactName(v)); {
 	case err != nil:
-		fmt.Fprintf(out, "not compared with the GitHub API: %v\n", err)
+		compared = fmt.Sprintf("not compared with the GitHub API: %v", err)
 	case d == "":
-		fmt.Fprintf(out, "not compared with the GitHub API: it gives %s no digest\n", release.ArtifactName(v))
+		compared = fmt.Sprintf("not compared with the GitHub API: it gives %s no digest", release.ArtifactName(v))
 	case d != sum:
 		return fmt.Errorf("the zip has %s but the GitHub API gives %s for %s of v%s: not pinned", sum, d, release.ArtifactName(v), v)
 	default:
-		fmt.Fprintln(out, "the GitHub API gives the same digest")
+		compared = "the GitHub API gives the same digest"
+	}
+	if _, err := fmt.Fprintln(out, compared); err != nil {
+		return err
 	}
 	text, err := os.ReadFile(*file)
 	if err != nil {
@@ -85,8 +89,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := os.WriteFile(*file, []byte(updated), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s %s → %s\n", v, sum, *file)
-	return nil
+	_, err = fmt.Fprintf(out, "%s %s → %s\n", v, sum, *file)
+	return err
 }
 
 func download(ctx context.Context, hc *http.Client, v release.Version, override string) (string, error) {
@@ -102,7 +106,7 @@ func download(ctx context.Context, hc *http.Client, v release.Version, override 
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("downloading %s answered %s", u, resp.Status)
 	}

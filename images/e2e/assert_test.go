@@ -40,8 +40,8 @@ func TestCheckPlugins(t *testing.T) {
 	} {
 		if _, _, err := CheckPlugins(body, jars); err == nil {
 			t.Errorf("%s: accepted", name)
-		} else {
-			failureOf(t, err)
+		} else if f := failureOf(t, err); f.Expected == "" || f.Seen == "" {
+			t.Errorf("%s: the failure says what was expected and seen: %+v", name, f)
 		}
 	}
 	if _, _, err := CheckPlugins("["+rootJSON+","+pluginA+","+pluginB+"]", jars, ProbePlugin); err == nil || !strings.Contains(err.Error(), ProbePlugin) {

@@ -259,7 +259,7 @@ func walk(tarball string, fn func(name string, size int64, r io.Reader) error) e
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose
 	tr := tar.NewReader(f)
 	for {
 		h, err := tr.Next()

@@ -12,20 +12,27 @@ import (
 	"testing"
 )
 
+// must stops the test on an error while it writes its input: a test of a broken tarball proves nothing.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // layer is a gzip tar of name → size bytes.
 func layer(t *testing.T, files map[string]int) []byte {
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)
 	tw := tar.NewWriter(zw)
 	for n, size := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(size), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write(make([]byte, size))
+		must(t, tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(size), Typeflag: tar.TypeReg}))
+		_, err := tw.Write(make([]byte, size))
+		must(t, err)
 	}
-	tw.WriteHeader(&tar.Header{Name: "usr/lib/", Mode: 0o755, Typeflag: tar.TypeDir})
-	tw.Close()
-	zw.Close()
+	must(t, tw.WriteHeader(&tar.Header{Name: "usr/lib/", Mode: 0o755, Typeflag: tar.TypeDir}))
+	must(t, tw.Close())
+	must(t, zw.Close())
 	return b.Bytes()
 }
 
@@ -50,18 +57,20 @@ func tarball(t *testing.T, layers ...[]byte) string {
 	md["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
 	idx, _ := json.Marshal(map[string]any{"manifests": []any{md}})
 	path := filepath.Join(t.TempDir(), "img.tar")
-	f, _ := os.Create(path)
+	f, err := os.Create(path)
+	must(t, err)
 	tw := tar.NewWriter(f)
 	add := func(name string, b []byte) {
-		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg})
-		tw.Write(b)
+		must(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}))
+		_, err := tw.Write(b)
+		must(t, err)
 	}
 	add("index.json", idx)
 	for d, b := range blobs {
 		add("blobs/sha256/"+d[len("sha256:"):], b)
 	}
-	tw.Close()
-	f.Close()
+	must(t, tw.Close())
+	must(t, f.Close())
 	return path
 }
 
@@ -106,7 +115,7 @@ func TestReadPullStats(t *testing.T) {
 
 func TestReadRejects(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x.tar")
-	os.WriteFile(p, []byte("not a tar"), 0o644)
+	must(t, os.WriteFile(p, []byte("not a tar"), 0o644))
 	if _, err := Read(p); err == nil {
 		t.Error("a non-tarball was read")
 	}

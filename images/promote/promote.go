@@ -103,7 +103,7 @@ func Report(title string, r release.Registry, o rollout.Outcome) checklist.Repor
 		name := p.OS + ": " + strings.TrimPrefix(p.Ref, r.Ref(""))
 		switch p.State {
 		case report.Pushed:
-			rep.Add(name, checklist.Passed, p.Ref+" → "+digestOf(p.Digest), 0)
+			rep.Add(name, checklist.Passed, p.Ref+" → "+release.DigestOf(p.Digest), 0)
 		case report.PushFailed:
 			rep.Add(name, checklist.Failed, p.Ref+" not moved: "+p.Detail, 0)
 		default: // not pushed, kept, put back
@@ -112,5 +112,3 @@ func Report(title string, r release.Registry, o rollout.Outcome) checklist.Repor
 	}
 	return rep
 }
-
-func digestOf(ref string) string { return ref[strings.LastIndex(ref, "@")+1:] }

@@ -51,7 +51,7 @@ func TestPusherCopiesTheStagedDigest(t *testing.T) {
 		case strings.HasSuffix(to, ":debian"):
 			return "", errors.New("push rejected: 403")
 		}
-		return digestOf(from), nil
+		return release.DigestOf(from), nil
 	}
 	push := Pusher(images, copier)
 	got, err := push(context.Background(), "debian", "r/fit-framework:3.6.1-debian")

@@ -49,7 +49,7 @@ func Registry(from, to Endpoint) (Copier, error) {
 		so := append(append([]remote.Option{}, srcOpts...), remote.WithContext(ctx))
 		do := append(append([]remote.Option{}, dstOpts...), remote.WithContext(ctx))
 		tag := dst.Tag(toRef[strings.LastIndex(toRef, ":")+1:])
-		desc, err := remote.Get(src.Digest(digestOf(fromRef)), so...)
+		desc, err := remote.Get(src.Digest(release.DigestOf(fromRef)), so...)
 		if err != nil {
 			return "", fmt.Errorf("cannot read the staged %s: %s", fromRef, report.FirstLine(err.Error()))
 		}

@@ -6,18 +6,24 @@ import (
 )
 
 func TestParseVersion(t *testing.T) {
-	good := map[string]string{"3.6.0": "3.6.0", "v3.6.1": "3.6.1", " 3.7.0-SNAPSHOT ": "3.7.0-SNAPSHOT", "3.6.1-rc.1": "3.6.1-rc.1", "10.0.12": "10.0.12"}
+	// white space around a version is dropped, as by every flag parser here, and a leading v:
+	// each spelling of one version gives its one canonical form, the one the tags carry
+	good := map[string]string{
+		"3.6.0": "3.6.0", "3.6.0 ": "3.6.0", "\t3.6.0\n": "3.6.0", " v3.6.0 ": "3.6.0", "v3.6.1": "3.6.1",
+		" 3.7.0-SNAPSHOT ": "3.7.0-SNAPSHOT", "3.6.1-rc.1": "3.6.1-rc.1", "10.0.12": "10.0.12",
+	}
 	for in, want := range good {
 		v, err := ParseVersion(in)
 		if err != nil || v.String() != want {
 			t.Errorf("ParseVersion(%q) = %q, %v; want %q", in, v, err, want)
 		}
-	}
-	bad := []string{"", "3.6", "v3.6.0;rm -rf /", "3.6.0 ", "3.6.0/../x", "03.6.0", "3.6.0-", "3.6.0+build", "latest", "3.6.x", "$(id)"}
-	for _, in := range bad {
-		if in == "3.6.0 " {
-			continue // trimmed on purpose
+		if tag := Refs("", v, "debian")[0]; tag != "fit-framework:"+want+"-debian" {
+			t.Errorf("ParseVersion(%q): tag %s; want fit-framework:%s-debian", in, tag, want)
 		}
+	}
+	// white space inside is not a version (nor "vv", "V")
+	bad := []string{"", " ", "3.6", "v3.6.0;rm -rf /", "3.6 .0", "3.6.0 rc.1", "v 3.6.0", "vv3.6.0", "V3.6.0", "3.6.0/../x", "03.6.0", "3.6.0-", "3.6.0+build", "latest", "3.6.x", "$(id)"}
+	for _, in := range bad {
 		if _, err := ParseVersion(in); err == nil {
 			t.Errorf("ParseVersion(%q) accepted a malformed version", in)
 		} else if !strings.Contains(err.Error(), "version") {

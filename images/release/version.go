@@ -25,13 +25,14 @@ type Version struct {
 var semver = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$`)
 
 // ParseVersion accepts MAJOR.MINOR.PATCH with an optional -PRERELEASE, and a leading "v" as in
-// the release tags (v3.6.0 → 3.6.0). Everything else is rejected, so a version can go into a
-// URL, a tag and a shell word without escaping.
+// the release tags (v3.6.0 → 3.6.0); white space around it is dropped, as by every flag parser
+// here. Everything else is rejected, so a version can go into a URL, a tag and a shell word
+// without escaping, and each version has one form.
 func ParseVersion(s string) (Version, error) {
 	t := strings.TrimPrefix(strings.TrimSpace(s), "v")
 	m := semver.FindStringSubmatch(t)
 	if m == nil {
-		if s == "" {
+		if strings.TrimSpace(s) == "" {
 			return Version{}, fmt.Errorf("no version given: pass --version MAJOR.MINOR.PATCH, e.g. %s", DefaultVersion)
 		}
 		return Version{}, fmt.Errorf("malformed version %q: expected MAJOR.MINOR.PATCH with an optional -PRERELEASE, e.g. %s or 3.7.0-rc.1", s, DefaultVersion)

@@ -4,8 +4,10 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -210,27 +212,16 @@ func StepsMarkdown(steps []Step) string {
 	return b.String()
 }
 
-// Table aligns columns with two spaces between them; the last column is not padded.
+// Table aligns columns with two spaces between them (widths in characters, "→" is one); the last
+// column is not padded.
 func Table(header []string, rows [][]string) string {
-	width := make([]int, len(header))
-	for _, r := range append([][]string{header}, rows...) {
-		for i, cell := range r {
-			if i < len(width) && len(cell) > width[i] {
-				width[i] = len(cell)
-			}
-		}
-	}
 	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, r := range append([][]string{header}, rows...) {
-		for i, cell := range r {
-			if i == len(r)-1 {
-				b.WriteString(cell)
-			} else {
-				fmt.Fprintf(&b, "%-*s  ", width[i], cell)
-			}
-		}
-		b.WriteString("\n")
+		// a strings.Builder never fails, so neither does the tabwriter that writes to it
+		_, _ = io.WriteString(tw, strings.Join(r, "\t")+"\n")
 	}
+	_ = tw.Flush()
 	return b.String()
 }
 

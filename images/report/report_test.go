@@ -13,6 +13,12 @@ func TestTableAligns(t *testing.T) {
 	if got != want {
 		t.Errorf("Table =\n%q\nwant\n%q", got, want)
 	}
+	// a column is as wide as its widest cell in characters, not bytes
+	got = Table([]string{"TAG", "WHY"}, [][]string{{"debian", "x"}, {"3.6 → 3.7", "y"}})
+	want = "TAG        WHY\ndebian     x\n3.6 → 3.7  y\n"
+	if got != want {
+		t.Errorf("Table =\n%q\nwant\n%q", got, want)
+	}
 }
 
 func TestHumanSize(t *testing.T) {

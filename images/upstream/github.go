@@ -101,7 +101,7 @@ func get(ctx context.Context, hc *http.Client, u *url.URL, token, what string) (
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot get %s at %s: %s", what, u.Redacted(), report.FirstLine(err.Error()))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot read %s from %s: %v", what, u.Redacted(), err)

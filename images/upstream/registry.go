@@ -101,12 +101,12 @@ func Remote(r release.Registry, username, password string, base http.RoundTrippe
 	if err != nil {
 		return repo, nil, fmt.Errorf("cannot name the repository of %s: %v", r.Ref(""), err)
 	}
+	if err := release.Login(username, password != "", ""); err != nil {
+		return repo, nil, err
+	}
 	auth := authn.Anonymous
-	switch {
-	case username != "" && password != "":
+	if username != "" {
 		auth = authn.FromConfig(authn.AuthConfig{Username: username, Password: password})
-	case username != "" || password != "":
-		return repo, nil, fmt.Errorf("registry login needs both --username and --password")
 	}
 	if base == nil {
 		base = remote.DefaultTransport

@@ -113,7 +113,12 @@ func releasesAPI(t *testing.T, rs []Release, auth *[]string) *httptest.Server {
 			return
 		}
 		page := 1
-		fmt.Sscan(r.URL.Query().Get("page"), &page)
+		if p := r.URL.Query().Get("page"); p != "" {
+			if _, err := fmt.Sscan(p, &page); err != nil {
+				http.Error(w, "bad page "+p, http.StatusBadRequest)
+				return
+			}
+		}
 		lo, hi := (page-1)*2, page*2
 		if hi > len(rs) {
 			hi = len(rs)
