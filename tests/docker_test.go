@@ -127,13 +127,23 @@ func dockerStart(t *testing.T, args ...string) string {
 	name := fmt.Sprintf("fit-%s-%d", strings.ToLower(nameChars.ReplaceAllString(t.Name(), "-")), time.Now().UnixNano()%1e9)
 	t.Cleanup(func() {
 		if t.Failed() {
-			logs, _ := runTool(time.Minute, nil, nil, "docker", "logs", "--tail", "60", name)
-			t.Logf("last log lines of %s:\n%s", name, logs)
+			t.Logf("last log lines of %s:\n%s", name, tail(containerLogs(name), 60))
 		}
 		_, _ = dockerCmd(time.Minute, nil, "rm", "-f", "-v", name)
 	})
 	dk(t, append([]string{"run", "-d", "--name", name}, args...)...)
 	return name
+}
+
+// containerLogs is the container's stdout and stderr, interleaved as docker logs gives them.
+func containerLogs(name string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "logs", name).CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("%s(docker logs: %v)", out, err)
+	}
+	return string(out)
 }
 
 // inspected is the part of `docker inspect` the suite reads.
@@ -290,8 +300,7 @@ var (
 // jvmLimits reads the running JVM's own report (-Xlog:gc+init): the memory it sees and its maximum heap, in MiB.
 func jvmLimits(t *testing.T, name string) (memory, heap int64) {
 	t.Helper()
-	logs, err := runTool(time.Minute, nil, nil, "docker", "logs", name)
-	require.NoError(t, err)
+	logs := containerLogs(name)
 	mib := func(re *regexp.Regexp) int64 {
 		m := re.FindStringSubmatch(logs)
 		require.NotNil(t, m, "no %q in the JVM's log:\n%s", re, tail(logs, 30))
@@ -333,7 +342,7 @@ func TestDockerHealthAndStop(t *testing.T) {
 			st := inspect(t, name).State
 			assert.Equal(t, 0, st.ExitCode)
 			assert.Less(t, took, grace-time.Second, "a stop that takes the whole grace period was a SIGKILL")
-			logs, _ := runTool(time.Minute, nil, nil, "docker", "logs", name)
+			logs := containerLogs(name)
 			sig := map[string]string{"stop": "SIGTERM", "kill -s INT": "SIGINT"}[stop]
 			assert.Contains(t, logs, "stopped on "+sig)
 			t.Logf("%s: exit %d after %.1fs", stop, st.ExitCode, took.Seconds())
@@ -541,8 +550,7 @@ func TestDockerDownstreamImage(t *testing.T) {
 	names, err := plugins(ipOf(t, name), pipeline.HTTPPort)
 	require.NoError(t, err)
 	assert.Contains(t, names, "docker-downstream-plugin")
-	logs, err := runTool(time.Minute, nil, nil, "docker", "logs", name)
-	require.NoError(t, err)
+	logs := containerLogs(name)
 	assert.Contains(t, logs, "application.name: downstream-app ("+pipeline.FitJavaDir+"/conf/fitframework.yml)")
 	assert.Contains(t, logs, "worker.id: downstream-worker ("+pipeline.FitJavaDir+"/conf/fitframework.yml)")
 }
