@@ -425,17 +425,26 @@ func writablePaths(t *testing.T, p podSpec) []string {
 	return paths
 }
 
-// A read-only root with only the documented writable paths (the pod spec's emptyDirs, as tmpfs): healthy,
-// and a plugin dropped into dynamic-plugins/ loads. Without them the start fails and says why.
+// A read-only root with only the writable paths README documents (the pod spec's emptyDirs): /tmp a tmpfs,
+// FIT's folders volumes, which Docker fills with the image's folder, owner and mode. Healthy, FIT's folders
+// writable and a plugin dropped into dynamic-plugins/ loads. Without them the start fails and says why.
 func TestDockerReadOnly(t *testing.T) {
 	t.Parallel()
 	img := needDocker(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
 	args := []string{"--read-only"}
 	for _, p := range writablePaths(t, readPod(t)) {
-		args = append(args, "--tmpfs", p)
+		assert.Contains(t, string(readme), "| `"+p+"` |", "README's read-only table lacks %s", p)
+		if p == "/tmp" {
+			args = append(args, "--tmpfs", p)
+		} else {
+			args = append(args, "-v", p) // anonymous: removed with the container
+		}
 	}
 	name := dockerStart(t, append(args, img)...)
 	waitHealthy(t, name, healthyWithin)
+	dk(t, "exec", name, "bash", "-c", `set -e; cd "$FIT_JAVA_DIR"; for d in logs data; do echo probe > "$d/ro-probe"; done`)
 	dropPlugin(t, name, "docker-readonly-probe")
 	waitPlugin(t, ipOf(t, name), "docker-readonly-probe")
 
@@ -595,7 +604,9 @@ func TestDockerPodSpec(t *testing.T) {
 	require.True(t, strings.HasSuffix(mem, "Mi"), "memory limit %q", mem)
 	args = append(args, "--memory", strings.TrimSuffix(mem, "Mi")+"m", "-e", "JDK_JAVA_OPTIONS=-Xlog:gc+init")
 	for _, path := range writablePaths(t, p) {
-		args = append(args, "--tmpfs", path)
+		// an emptyDir is writable by the pod's user; Docker's tmpfs takes the image folder's mode but is
+		// root's unless told otherwise
+		args = append(args, "--tmpfs", fmt.Sprintf("%s:uid=%d,gid=0", path, pipeline.FitUID))
 	}
 	require.Equal(t, []string{"--read-only", "--security-opt", "no-new-privileges", "--cap-drop", "ALL"}, args[:5])
 
@@ -623,6 +634,8 @@ func TestDockerPodSpec(t *testing.T) {
 		time.Sleep(time.Duration(probe.PeriodSeconds) * time.Second)
 	}
 	t.Logf("startup probe passed after %.1fs", time.Since(start).Seconds())
+	dropPlugin(t, name, "docker-pod-probe")
+	waitPlugin(t, ip, "docker-pod-probe")
 	limit, heap := jvmLimits(t, name)
 	assert.Equal(t, int64(512), limit)
 	assert.Less(t, heap, limit)
@@ -682,6 +695,9 @@ func TestDockerLoadBuiltImage(t *testing.T) {
 
 	tag := fmt.Sprintf("fit-export-image:%d", time.Now().UnixNano())
 	exportImage := func(env ...string) error {
+		defer func(start time.Time) {
+			t.Logf("dagger call build … export-image --name %s %v (%.1fs)", tag, env, time.Since(start).Seconds())
+		}(time.Now())
 		_, err := runTool(15*time.Minute, nil, env, daggerGo, "call", "-m", root, "--progress=plain",
 			"build", "--os", "debian", "--artifact", a.Path, "export-image", "--name", tag)
 		return err
