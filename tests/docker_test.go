@@ -150,7 +150,7 @@ func containerLogs(name string) string {
 type inspected struct {
 	Config struct{ User string }
 	State  struct {
-		Status, StartedAt string
+		Status, StartedAt  string
 		Running, OOMKilled bool
 		ExitCode           int
 		Health             *struct {
