@@ -106,7 +106,9 @@ func run(m *testing.M) int {
 	if os.Getenv("FIT_TESTBED_REGISTRY") != "" {
 		startEarly(arm64Calls()...)
 	}
-	return m.Run()
+	code := m.Run()
+	removeDockerImage()
+	return code
 }
 
 func needEngine(t *testing.T) {

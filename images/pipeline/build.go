@@ -25,7 +25,11 @@ const (
 	FitUID     = 2000
 	HTTPPort   = 8080
 	AppPort    = 8090
-	JavaOpts   = "-Xms256m -Xmx1024m -Djava.awt.headless=true"
+	// JavaOpts sizes the heap from the container's memory limit (the JVM reads the cgroup): a fixed
+	// -Xmx1024m gave a 512 MiB container a heap twice its limit, so the kernel killed FIT instead of the
+	// garbage collector running, and gave a 4 GiB container no more than 1 GiB. 60 % leaves room for what
+	// is not heap: metaspace, code cache, thread stacks, and the node process of `fit start`.
+	JavaOpts   = "-XX:MaxRAMPercentage=60.0 -Djava.awt.headless=true"
 	SourceURL  = "https://github.com/ModelEngine-Group/fit-framework"
 	Maintainer = "FIT Framework Team"
 )
@@ -44,6 +48,24 @@ var Health = HealthSettings{Interval: "30s", Timeout: "10s", StartPeriod: "30s",
 
 // Folders under FitJavaDir that exist, owned by fit, in every image.
 var fitFolders = []string{"bin", "conf", "lib", "plugins", "logs", "data", "dynamic-plugins"}
+
+// WritableFolders are the folders under FitJavaDir that FIT and its users write at run time. They
+// belong to fit and group 0 with the owner's permissions (775), the convention of OpenShift, which
+// runs a container as an arbitrary uid in group 0; with a read-only root they (and /tmp) are the
+// paths that need a volume.
+var WritableFolders = []string{"logs", "data", "dynamic-plugins"}
+
+// WritableMode is the mode of WritableFolders: the group has the owner's rights (g=u).
+const WritableMode = 0o775
+
+func writable(folder string) bool {
+	for _, w := range WritableFolders {
+		if w == folder {
+			return true
+		}
+	}
+	return false
+}
 
 // Options is one image to build.
 type Options struct {
@@ -102,10 +124,14 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 	v := o.Version.String()
 	title := "FIT Framework (" + o.OS.Title + ")"
 	desc := "FIT Framework " + v + " base image on " + o.OS.Description + ", Java 17 " + strings.ToUpper(string(java))
-	skeleton := c.Directory()
+	skeleton, shared := c.Directory(), c.Directory()
 	for _, f := range fitFolders {
 		// without explicit permissions new directories get 0644 and cannot be entered
-		skeleton = skeleton.WithNewDirectory("java/"+f, dagger.DirectoryWithNewDirectoryOpts{Permissions: 0o755})
+		if writable(f) {
+			shared = shared.WithNewDirectory("java/"+f, dagger.DirectoryWithNewDirectoryOpts{Permissions: WritableMode})
+		} else {
+			skeleton = skeleton.WithNewDirectory("java/"+f, dagger.DirectoryWithNewDirectoryOpts{Permissions: 0o755})
+		}
 	}
 	owner := fmt.Sprintf("%d:%d", FitUID, FitUID)
 
@@ -122,6 +148,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 		WithExec([]string{"sh", "-c", zoneAndUser, "zone-and-user", tz, strconv.Itoa(FitUID), FitUser, FitHome}).
 		With(installScripts).
 		WithDirectory(FitHome, skeleton, dagger.ContainerWithDirectoryOpts{Owner: owner}).
+		WithDirectory(FitHome, shared, dagger.ContainerWithDirectoryOpts{Owner: fmt.Sprintf("%d:0", FitUID)}).
 		WithDirectory(FitJavaDir, app, dagger.ContainerWithDirectoryOpts{Owner: owner})
 
 	env := map[string]string{
@@ -156,7 +183,8 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 			Interval: Health.Interval, Timeout: Health.Timeout, StartPeriod: Health.StartPeriod,
 			StartInterval: Health.StartInterval, Retries: Health.Retries,
 		}).
-		WithUser(FitUser).
+		// numeric, so that Kubernetes' runAsNonRoot can verify it without a runAsUser
+		WithUser(strconv.Itoa(FitUID)).
 		WithWorkdir(FitJavaDir + "/dynamic-plugins").
 		WithEntrypoint([]string{scripts.EntrypointPath}).
 		WithDefaultArgs([]string{"fit", "start"}), nil

@@ -24,6 +24,7 @@ done
 [ -f "$LIBRARY" ] && [ -r "$LIBRARY" ] && echo "read:$LIBRARY=yes" || echo "read:$LIBRARY=no"
 for d in bin conf lib plugins logs data dynamic-plugins; do
   echo "owner:$d=$(stat -c %u "$FIT_JAVA_DIR/$d" 2>/dev/null || echo missing)"
+  echo "group:$d=$(stat -c '%g %a' "$FIT_JAVA_DIR/$d" 2>/dev/null || echo missing)"
   [ -d "$FIT_JAVA_DIR/$d" ] && [ -w "$FIT_JAVA_DIR/$d" ] && [ -x "$FIT_JAVA_DIR/$d" ] && echo "usable:$d=yes" || echo "usable:$d=no"
 done
 ls "$FIT_JAVA_DIR"/fit-discrete-launcher-*.jar >/dev/null 2>&1 && echo "launcher=yes" || echo "launcher=no"
@@ -50,7 +51,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	if err != nil {
 		return nil, err
 	}
-	add("config user", user == FitUser || user == strconv.Itoa(FitUID), "USER %q", user)
+	add("config user", user == strconv.Itoa(FitUID), "USER %q (numeric, for Kubernetes' runAsNonRoot)", user)
 	wd, _ := img.Workdir(ctx)
 	add("config workdir", wd == FitJavaDir+"/dynamic-plugins", "WORKDIR %q", wd)
 	ports, _ := img.ExposedPorts(ctx)
@@ -77,7 +78,7 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	add("env FIT_VERSION", env["FIT_VERSION"] == v.String(), "%q", env["FIT_VERSION"])
 	add("env FIT_HOME", env["FIT_HOME"] == FitHome, "%q", env["FIT_HOME"])
 	add("env FIT_JAVA_DIR", env["FIT_JAVA_DIR"] == FitJavaDir, "%q", env["FIT_JAVA_DIR"])
-	add("env JAVA_OPTS", env["JAVA_OPTS"] != "", "%q", env["JAVA_OPTS"])
+	add("env JAVA_OPTS", env["JAVA_OPTS"] == JavaOpts, "%q", env["JAVA_OPTS"])
 	add("env PATH", strings.HasPrefix(env["PATH"], FitJavaDir+"/bin:"+env["JAVA_HOME"]+"/bin:"), "%q", env["PATH"])
 
 	labels := map[string]string{}
@@ -129,6 +130,10 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 	for _, d := range fitFolders {
 		add("owned by fit: "+d, facts["owner:"+d] == uid, "owner uid %s", facts["owner:"+d])
 		add("writable and enterable: "+d, facts["usable:"+d] == "yes", "%s", facts["usable:"+d])
+		if writable(d) {
+			want := fmt.Sprintf("0 %o", WritableMode)
+			add("group 0 with the owner's rights: "+d, facts["group:"+d] == want, "gid and mode %s (want %s)", facts["group:"+d], want)
+		}
 	}
 	add("launcher jar", facts["launcher"] == "yes", "fit-discrete-launcher-*.jar %s", facts["launcher"])
 	add("java -version", strings.Contains(facts["java"], "17."), "%s", facts["java"])

@@ -53,6 +53,8 @@ GET /actuator/health (from FIT 3.6.3 on; 404 before).
 Plugins: jars copied into $PLUGIN_DIR are loaded while FIT runs (every release);
 or bake them in: FROM IMAGE, then COPY my-plugin.jar $d/plugins/
 Mount points: $PLUGIN_DIR, $d/conf, $d/logs, $d/data
+Read-only root (--read-only): a volume or tmpfs on /tmp, $d/logs, $d/data and $PLUGIN_DIR
+Any uid in group 0 (OpenShift) can write $d/logs, $d/data and $PLUGIN_DIR
 
 Examples:
   docker run -d -p 8080:8080 IMAGE
