@@ -8,7 +8,6 @@ package tests
 // Without a daemon the suite skips loudly; under CI=true (.ci/run) it fails instead.
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -238,7 +237,7 @@ func plugins(ip string, port int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
@@ -275,17 +274,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// pluginJar is a FIT plugin jar: FIT-INF/plugin.xml naming it.
+// pluginJar is a FIT plugin jar: FIT-INF/plugin.xml naming it, as the fixture writes them.
 func pluginJar(t *testing.T, name string) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	z := zip.NewWriter(&b)
-	w, err := z.Create("FIT-INF/plugin.xml")
+	b, err := fixture.PluginJar(name, "1.0.0", false, 4)
 	require.NoError(t, err)
-	fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plugin>\n  <group>modelengine.fit.images</group>\n  <name>%s</name>\n"+
-		"  <hierarchicalNames>%[1]s</hierarchicalNames>\n  <version>1.0.0</version>\n  <category>user</category>\n  <level>4</level>\n</plugin>\n", name)
-	require.NoError(t, z.Close())
-	return b.Bytes()
+	return b
 }
 
 // dropPlugin copies a plugin jar into dynamic-plugins/ from inside the container, as its own user.
@@ -629,7 +623,7 @@ func TestDockerPodSpec(t *testing.T) {
 	for {
 		resp, err := httpClient.Get(fmt.Sprintf("http://%s:%d%s", ip, pipeline.HTTPPort, probe.HTTPGet.Path))
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only the status matters
 			if resp.StatusCode >= 200 && resp.StatusCode < 400 {
 				break
 			}
