@@ -683,7 +683,7 @@ func TestDockerLoadBuiltImage(t *testing.T) {
 	needEngine(t)
 	a := zips[fixture.Healthy]
 	tarball := filepath.Join(t.TempDir(), "fit.tar")
-	_, err := call(t, "build", "--os", "debian", "--artifact", a.Path, "as-tarball", "export", "--path", tarball)
+	_, err := call(t, "build", "--os", "debian", "--artifact", a.Path, "as-tarball", "--forced-compression", "Gzip", "export", "--path", tarball)
 	require.NoError(t, err)
 	out := dk(t, "load", "-i", tarball)
 	m := regexp.MustCompile(`Loaded image(?: ID)?: (\S+)`).FindStringSubmatch(out)
@@ -697,7 +697,7 @@ func TestDockerLoadBuiltImage(t *testing.T) {
 			t.Logf("dagger call build … export-image --name %s %v (%.1fs)", tag, env, time.Since(start).Seconds())
 		}(time.Now())
 		_, err := runTool(15*time.Minute, nil, env, daggerGo, "call", "-m", root, "--progress=plain",
-			"build", "--os", "debian", "--artifact", a.Path, "export-image", "--name", tag)
+			"build", "--os", "debian", "--artifact", a.Path, "export-image", "--forced-compression", "Gzip", "--name", tag)
 		return err
 	}
 	if strings.HasPrefix(os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST"), "unix://") {

@@ -235,7 +235,7 @@ echo "tags=$(curl -fsS "http://registry:5000/v2/$IMAGE/tags/list")"`
 
 // push copies the image into the registry under every tag, then reads the registry's catalog.
 func (r *run) push(ctx context.Context, img *dagger.Container, tags []string) (string, error) {
-	out, err := r.client.WithMountedFile("/image.tar", img.AsTarball()).
+	out, err := r.client.WithMountedFile("/image.tar", img.AsTarball(dagger.ContainerAsTarballOpts{ForcedCompression: dagger.ImageLayerCompressionGzip})).
 		WithEnvVariable("IMAGE", release.ImageName).
 		WithExec(append([]string{"bash", "-c", pushScript, "push"}, tags...)).Stdout(ctx)
 	if err != nil {

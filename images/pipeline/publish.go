@@ -29,7 +29,9 @@ func Publish(ctx context.Context, c *dagger.Client, variants []*dagger.Container
 	}
 	out := make([]string, 0, len(refs))
 	for _, ref := range refs {
-		digest, err := pusher.Publish(ctx, ref, dagger.ContainerPublishOpts{PlatformVariants: variants})
+		// gzip, always: unforced, the engine reuses whatever blob it holds for a layer, zstd
+		// included, and Docker before 23 cannot pull a zstd layer ("invalid tar header")
+		digest, err := pusher.Publish(ctx, ref, dagger.ContainerPublishOpts{PlatformVariants: variants, ForcedCompression: dagger.ImageLayerCompressionGzip})
 		if err != nil {
 			return out, pushError(ref, r, err)
 		}
