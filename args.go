@@ -11,6 +11,8 @@ import (
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/dial"
+	"dagger/fit-images/images/missing"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
@@ -166,7 +168,7 @@ func (s sumArgs) apply(ctx context.Context, o *pipeline.ArtifactOptions) error {
 	if o.API, err = upstream.ParseAPIURL(s.apiURL); err != nil {
 		return err
 	}
-	if o.Routes, err = routes(ctx, hostService{upstream.HostPort(o.API), "--api-service", s.apiService}); err != nil {
+	if o.Routes, err = routes(ctx, hostService{dial.HostPort(o.API), "--api-service", s.apiService}); err != nil {
 		return err
 	}
 	o.Token, err = plaintext(ctx, s.token)
@@ -188,7 +190,7 @@ func (in inputs) auth(ctx context.Context, username string, password *dagger.Sec
 func errString(err error) string { return pipeline.Message(err) }
 
 // parseMissing validates the arguments of missing-releases, before any request.
-func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q upstream.Query, err error) {
+func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q missing.Query, err error) {
 	if strings.TrimSpace(version) != "" {
 		if q.Version, err = release.ParseVersion(version); err != nil {
 			return q, err
@@ -223,7 +225,7 @@ func parseMissing(version, since, os, registry, apiURL string, limit int, format
 	if q.API, err = upstream.ParseAPIURL(apiURL); err != nil {
 		return q, err
 	}
-	if q.Limit, err = upstream.ParseLimit(limit); err != nil {
+	if q.Limit, err = missing.ParseLimit(limit); err != nil {
 		return q, err
 	}
 	_, err = checklist.ParseFormat(format)
@@ -253,7 +255,7 @@ func routes(ctx context.Context, services ...hostService) (map[string]string, er
 			if out[s.addr], err = started.Endpoint(ctx); err != nil {
 				return nil, err
 			}
-		case upstream.IsLoopback(host):
+		case dial.IsLoopback(host):
 			return nil, fmt.Errorf("%s is on your machine, which a Dagger function does not see: add %s tcp://%s", s.addr, s.flag, s.addr)
 		}
 	}

@@ -16,14 +16,16 @@ import (
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/e2e"
+	"dagger/fit-images/images/missing"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
-	"dagger/fit-images/images/registry"
+	// the functions' --registry argument would shadow the package
+	fitregistry "dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/rollout"
-	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -454,7 +456,7 @@ func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serviceBack(ctx, registry.Service(c, ""))
+	return serviceBack(ctx, fitregistry.Service(c, ""))
 }
 
 // Run the end-to-end test inside the engine: a throwaway registry, push, pull back, run as a service, assert the plugins (root plugin included), health where the version serves it, a hot-loaded dynamic plugin, healthcheck, version, banner, uid, and FIT_HTTP_PORT with a shipped, mounted and read-only conf.
@@ -578,8 +580,8 @@ func (m *FitImages) MissingReleases(
 		return "", err
 	}
 	// servers of the caller's machine come as services, reached under the caller's address for them
-	if q.Routes, err = routes(ctx, hostService{upstream.HostPort(q.API), "--api-service", apiService},
-		hostService{upstream.RegistryAddr(q.Registry), "--registry-service", registryService}); err != nil {
+	if q.Routes, err = routes(ctx, hostService{dial.HostPort(q.API), "--api-service", apiService},
+		hostService{fitregistry.Addr(q.Registry), "--registry-service", registryService}); err != nil {
 		return "", err
 	}
 	if q.Token, err = plaintext(ctx, token); err != nil {
@@ -588,15 +590,15 @@ func (m *FitImages) MissingReleases(
 	if q.Username, q.Password, err = login(ctx, username, password); err != nil {
 		return "", err
 	}
-	missing, err := q.Run(ctx)
+	ms, err := q.Run(ctx)
 	if err != nil {
 		return "", err
 	}
 	if format == "json" {
-		b, err := json.Marshal(upstream.Matrix(missing))
+		b, err := json.Marshal(missing.Matrix(ms))
 		return string(b) + "\n", err
 	}
-	return upstream.Text(missing), nil
+	return missing.Text(ms), nil
 }
 
 // Run the release checklist of one FIT version: version, not yet published (with --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with --staging) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.

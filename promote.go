@@ -6,10 +6,11 @@ import (
 	"strings"
 
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/promote"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/rollout"
-	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -70,7 +71,7 @@ func parsePromote(version, images, registry, username string, password *dagger.S
 }
 
 func (q promoteQuery) run(ctx context.Context, registrySvc, stagingSvc *dagger.Service) (string, error) {
-	dstAddr, srcAddr := upstream.RegistryAddr(q.registry), upstream.RegistryAddr(q.staging)
+	dstAddr, srcAddr := registry.Addr(q.registry), registry.Addr(q.staging)
 	if stagingSvc == nil && srcAddr == dstAddr {
 		stagingSvc = registrySvc
 	}
@@ -86,14 +87,14 @@ func (q promoteQuery) run(ctx context.Context, registrySvc, stagingSvc *dagger.S
 	if err != nil {
 		return "", err
 	}
-	transport := upstream.DialVia(rt)
-	copier, err := promote.Registry(promote.Endpoint{Registry: q.staging, Username: q.stagingUser, Password: spw, Transport: transport},
-		promote.Endpoint{Registry: q.registry, Username: q.username, Password: pw, Transport: transport})
+	transport := dial.Via(rt)
+	copier, err := registry.Copier(registry.Repo{Registry: q.staging, Username: q.stagingUser, Password: spw, Transport: transport},
+		registry.Repo{Registry: q.registry, Username: q.username, Password: pw, Transport: transport})
 	if err != nil {
 		return "", err
 	}
 	// the floating tags follow the target's releases (rollout.Plans), and a failure puts moved ones back
-	dst := upstream.Tags{Registry: q.registry, Username: q.username, Password: pw, Transport: transport}
+	dst := registry.Repo{Registry: q.registry, Username: q.username, Password: pw, Transport: transport}
 	var list rollout.Lister
 	if rollout.NeedsRegistry(q.v, q.latest) {
 		list = dst.List

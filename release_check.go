@@ -11,12 +11,13 @@ import (
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/releasecheck"
 	"dagger/fit-images/images/size"
-	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -123,7 +124,7 @@ func (q releaseCheckQuery) run(ctx context.Context, svc *dagger.Service, artifac
 		return "", err
 	}
 	if o.Registry != "" {
-		routes, err := routes(ctx, hostService{upstream.RegistryAddr(o.Registry), "--registry-service", svc})
+		routes, err := routes(ctx, hostService{registry.Addr(o.Registry), "--registry-service", svc})
 		if err != nil {
 			return "", err
 		}
@@ -132,7 +133,7 @@ func (q releaseCheckQuery) run(ctx context.Context, svc *dagger.Service, artifac
 			return "", err
 		}
 		o.Username = q.a.username
-		tags := upstream.Tags{Registry: o.Registry, Username: q.a.username, Password: password, Transport: upstream.DialVia(routes)}
+		tags := registry.Repo{Registry: o.Registry, Username: q.a.username, Password: password, Transport: dial.Via(routes)}
 		o.ListTags = tags.List
 	}
 	if q.a.stagingPassword != nil {

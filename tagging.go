@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/rollout"
-	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -26,7 +27,7 @@ type pushArgs struct {
 // for putting floating tags back after a failed push (rollout.Run); nil without a registry (the
 // fixed rule) or when no floating tag can move. A loopback registry is reached through
 // --registry-service, as missing-releases does.
-func (a pushArgs) floating(ctx context.Context, v release.Version, r release.Registry) (release.Latest, *upstream.Tags, error) {
+func (a pushArgs) floating(ctx context.Context, v release.Version, r release.Registry) (release.Latest, *registry.Repo, error) {
 	l, err := release.ParseLatest(a.latest)
 	if err != nil {
 		return "", nil, err
@@ -41,7 +42,7 @@ func (a pushArgs) floating(ctx context.Context, v release.Version, r release.Reg
 	if r == "" || !need {
 		return l, nil, nil
 	}
-	via, err := routes(ctx, hostService{upstream.RegistryAddr(r), "--registry-service", a.registryService})
+	via, err := routes(ctx, hostService{registry.Addr(r), "--registry-service", a.registryService})
 	if err != nil {
 		return "", nil, fmt.Errorf("%w (its tags decide the floating ones; --latest never needs no access)", err)
 	}
@@ -49,11 +50,11 @@ func (a pushArgs) floating(ctx context.Context, v release.Version, r release.Reg
 	if err != nil {
 		return "", nil, err
 	}
-	return l, &upstream.Tags{Registry: r, Username: user, Password: pass, Transport: upstream.DialVia(via)}, nil
+	return l, &registry.Repo{Registry: r, Username: user, Password: pass, Transport: dial.Via(via)}, nil
 }
 
 // access sets how build-all and publish read the registry (no access: the fixed rule, no put-back).
-func access(o *pipeline.BuildAllOptions, l release.Latest, tags *upstream.Tags) {
+func access(o *pipeline.BuildAllOptions, l release.Latest, tags *registry.Repo) {
 	o.Latest = l
 	if tags != nil {
 		o.ListTags, o.Tagger = tags.List, tags

@@ -20,7 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"dagger/fit-images/images/catalog"
-	"dagger/fit-images/images/upstream"
+	"dagger/fit-images/images/missing"
 )
 
 var workflowFiles = []string{"../.github/workflows/ci.yml", "../.github/workflows/release.yml", "../.github/workflows/catch-up.yml"}
@@ -316,7 +316,7 @@ func TestCatchUpWorkflow(t *testing.T) {
 	assert.Contains(t, cu.On, "workflow_dispatch")
 	find := jobSteps(t, cu.Jobs["find"])
 	run := find[stepRunning(t, find, "missing-releases")]
-	assert.Equal(t, "${{ vars.RELEASE_FLOOR || '"+upstream.DefaultFloor+"' }}", run["env"].(map[string]any)["FLOOR"])
+	assert.Equal(t, "${{ vars.RELEASE_FLOOR || '"+missing.DefaultFloor+"' }}", run["env"].(map[string]any)["FLOOR"])
 	for _, s := range []string{`--since "$FLOOR"`, "--limit 3", `--skip-version "$RUNNING"`, "--token env:GITHUB_TOKEN", "--format json"} {
 		assert.Contains(t, run["run"], s)
 	}

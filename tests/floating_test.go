@@ -21,9 +21,9 @@ import (
 
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
-	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -185,7 +185,7 @@ func halfPush(t *testing.T, reject string) (results []report.Result, before, aft
 	require.NoError(t, err)
 	a, err := fixture.Build(t.TempDir(), fixture.Options{Version: "3.6.1"})
 	require.NoError(t, err)
-	tags := &upstream.Tags{Registry: r}
+	tags := &registry.Repo{Registry: r}
 	results = pipeline.BuildAll(context.Background(), client, pipeline.BuildAllOptions{
 		Version: v, OSes: []catalog.OS{deb, two}, Artifact: client.Host().File(a.Path), Registry: r, Push: true,
 		ListTags: tags.List, Tagger: tags, Parallel: 2,

@@ -1,6 +1,6 @@
 // Package pipeline turns (OS, version, artifact, options) into FIT images, checks them and pushes
-// them. It is written against the published SDK (dagger.io/dagger) so that the Dagger module,
-// the CI driver and the Go tests all run the same code.
+// them. It is written against the published SDK (dagger.io/dagger) so that the Dagger module and
+// the Go tests run the same code (the CI driver runs the module, through dagger call).
 package pipeline
 
 import (
@@ -13,6 +13,7 @@ import (
 
 	"dagger.io/dagger"
 
+	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/upstream"
@@ -89,7 +90,7 @@ func assetDigest(ctx context.Context, v release.Version, o ArtifactOptions) (str
 			return "", err
 		}
 	}
-	hc := &http.Client{Transport: upstream.DialVia(o.Routes), Timeout: time.Minute}
+	hc := &http.Client{Transport: dial.Via(o.Routes), Timeout: time.Minute}
 	return upstream.AssetDigest(ctx, hc, api, o.Token, "v"+v.String(), release.ArtifactName(v))
 }
 

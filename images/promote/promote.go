@@ -1,6 +1,6 @@
 // Package promote publishes what was tested, byte for byte: it copies staged images by digest to
 // their release references, in the order of images/rollout (every immutable {V}-{OS} first,
-// floating tags only after all of them). Copier does the registry work (go-containerregistry).
+// floating tags only after all of them). The copy itself is handed in (registry.Copier).
 package promote
 
 import (
@@ -67,6 +67,16 @@ func ParseImages(s string) ([]Image, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return order[out[i].OS] < order[out[j].OS] })
 	return out, nil
+}
+
+// StagingPrefix is the registry prefix of a staged reference ({prefix}fit-framework@sha256:…).
+func StagingPrefix(ref string) (release.Registry, error) {
+	repo := Image{Ref: ref}.Repo()
+	prefix, ok := strings.CutSuffix(repo, "/"+release.ImageName)
+	if !ok {
+		return "", fmt.Errorf("%s is not a %s image: give release-check's staged reference", ref, release.ImageName)
+	}
+	return release.ParseRegistry(prefix)
 }
 
 // Copier copies a digest to a reference and answers the manifest digest the target serves after.

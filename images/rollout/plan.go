@@ -8,7 +8,7 @@ import (
 	"dagger/fit-images/images/report"
 )
 
-// Lister answers every tag of the repository (upstream.Tags.List).
+// Lister answers every tag of the repository (registry.Repo.List).
 type Lister func(ctx context.Context) ([]string, error)
 
 // Plans decides the tags of every OS: by the repository's tags when list is given (listed once,

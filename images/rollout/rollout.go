@@ -29,7 +29,7 @@ type Pushed struct {
 	report.Push
 }
 
-// Tagger reads and moves the tags of the repository by digest (upstream.Tags): Run records where
+// Tagger reads and moves the tags of the repository by digest (registry.Repo): Run records where
 // each floating tag points before moving it, and puts the moved ones back when a later push fails.
 type Tagger interface {
 	Digest(ctx context.Context, tag string) (string, error) // "" when the tag does not exist

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"dagger/fit-images/images/dial"
 )
 
 // AssetDigest asks GitHub's "get a release by tag" API (apiURL/tags/TAG, apiURL being the releases
@@ -14,7 +16,7 @@ import (
 // "sha256:…". An asset without one (GitHub fills it since June 2025) answers "". The token follows
 // the rules of ListReleases.
 func AssetDigest(ctx context.Context, hc *http.Client, apiURL *url.URL, token, tag, asset string) (string, error) {
-	if token != "" && apiURL.Scheme != "https" && !IsLoopback(apiURL.Hostname()) {
+	if token != "" && apiURL.Scheme != "https" && !dial.IsLoopback(apiURL.Hostname()) {
 		return "", fmt.Errorf("refusing to send the token over plain http to %s: use an https --api-url", apiURL.Host)
 	}
 	u := apiURL.JoinPath("tags", url.PathEscape(tag))

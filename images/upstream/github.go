@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/report"
 )
 
@@ -39,7 +40,7 @@ func ParseAPIURL(s string) (*url.URL, error) {
 // header's rel="next" as GitHub paginates. A token, when not empty, goes in the Authorization
 // header of requests to apiURL's own host only, and only over https or to loopback.
 func ListReleases(ctx context.Context, hc *http.Client, apiURL *url.URL, token string) ([]Release, error) {
-	if token != "" && apiURL.Scheme != "https" && !IsLoopback(apiURL.Hostname()) {
+	if token != "" && apiURL.Scheme != "https" && !dial.IsLoopback(apiURL.Hostname()) {
 		return nil, fmt.Errorf("refusing to send the token over plain http to %s: use an https --api-url", apiURL.Host)
 	}
 	var all []Release

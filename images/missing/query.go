@@ -1,4 +1,4 @@
-package upstream
+package missing
 
 import (
 	"context"
@@ -6,7 +6,10 @@ import (
 	"net/url"
 	"time"
 
+	"dagger/fit-images/images/dial"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/upstream"
 )
 
 // Query is one question of missing-releases, validated.
@@ -24,24 +27,24 @@ type Query struct {
 	// Token for the API and the registry login; empty means anonymous.
 	Token              string
 	Username, Password string
-	// Routes dials host:port of a server elsewhere (see DialVia).
+	// Routes dials host:port of a server elsewhere (see dial.Via).
 	Routes map[string]string
 }
 
 // Run lists what Query asks about and answers the missing images, oldest version first.
 func (q Query) Run(ctx context.Context) ([]Missing, error) {
-	via := DialVia(q.Routes)
+	via := dial.Via(q.Routes)
 	versions := []release.Version{q.Version}
 	if q.Version == (release.Version{}) {
 		// a stalled API fails the run instead of holding the daily catch-up
-		rs, err := ListReleases(ctx, &http.Client{Transport: via, Timeout: 2 * time.Minute}, q.API, q.Token)
+		rs, err := upstream.ListReleases(ctx, &http.Client{Transport: via, Timeout: 2 * time.Minute}, q.API, q.Token)
 		if err != nil {
 			return nil, err
 		}
-		finals, _ := Finals(rs, q.Floor)
+		finals, _ := upstream.Finals(rs, q.Floor)
 		versions = Without(finals, q.Skip)
 	}
-	have, err := Tags{Registry: q.Registry, Username: q.Username, Password: q.Password, Transport: via}.List(ctx)
+	have, err := registry.Repo{Registry: q.Registry, Username: q.Username, Password: q.Password, Transport: via}.List(ctx)
 	if err != nil {
 		return nil, err
 	}

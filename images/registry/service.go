@@ -1,5 +1,3 @@
-// Package registry runs a throwaway OCI registry (registry:2) as a Dagger service: the e2e flow
-// pushes through one, and users start one to try pushes locally (the seed's "local registry").
 package registry
 
 import "dagger.io/dagger"
