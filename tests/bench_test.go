@@ -13,12 +13,11 @@ import (
 	"dagger.io/dagger"
 
 	"dagger/fit-images/images/catalog"
-	"dagger/fit-images/images/health"
-	"dagger/fit-images/images/oci"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/scripts"
+	"dagger/fit-images/tests/bench"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -31,7 +30,7 @@ type benchImage struct {
 	// build returns the image of a FIT version; cold asks for every layer to be rebuilt.
 	build func(v string, cold bool) *dagger.Container
 	// hc is the image's HEALTHCHECK as Docker would read it.
-	hc health.Settings
+	hc bench.Settings
 }
 
 // BenchmarkSideBySide builds, in one engine from the same FIT-shaped zip and base, the upstream
@@ -63,11 +62,11 @@ func BenchmarkSideBySide(b *testing.B) {
 	type measured struct {
 		cold, warm    time.Duration
 		gzip, raw     int64
-		img           oci.Image
-		pkg           oci.LayerStats
+		img           bench.Image
+		pkg           bench.LayerStats
 		upgradeLayers []int
 		upgradeBytes  int64
-		probes        []health.Probe
+		probes        []bench.Probe
 	}
 	res := make([]measured, len(images))
 	for i, im := range images {
@@ -98,7 +97,7 @@ func BenchmarkSideBySide(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m.upgradeLayers, m.upgradeBytes = oci.Pull(m.img, next)
+		m.upgradeLayers, m.upgradeBytes = bench.Pull(m.img, next)
 		if err := os.Remove(filepath.Join(dir, im.name+"-"+upgradeVersion+".tar")); err != nil {
 			b.Fatal(err) // a tarball left behind would fill the disk over the iterations
 		}
@@ -145,19 +144,19 @@ func BenchmarkSideBySide(b *testing.B) {
 
 	fmt.Printf("\nTime to healthy: seconds from container start until Docker would first report healthy\n")
 	header := []string{"IMAGE", "FIRST PASSING PROBE", "HEALTHCHECK"}
-	for _, e := range health.Engines {
+	for _, e := range bench.Engines {
 		header = append(header, e.Name)
 	}
 	rows = nil
 	for i, im := range images {
 		m := res[i]
-		ready, ok := health.Ready(m.probes)
+		ready, ok := bench.Ready(m.probes)
 		if !ok {
 			b.Fatalf("%s never passed its healthcheck", im.name)
 		}
 		row := []string{im.name, report.Seconds(ready), settingsText(im.hc)}
-		for _, e := range health.Engines {
-			if t, ok := health.FirstHealthy(m.probes, im.hc, e, 5*time.Minute); ok {
+		for _, e := range bench.Engines {
+			if t, ok := bench.FirstHealthy(m.probes, im.hc, e, 5*time.Minute); ok {
 				row = append(row, report.Seconds(t))
 			} else {
 				row = append(row, "never")
@@ -171,7 +170,7 @@ func BenchmarkSideBySide(b *testing.B) {
 // upstreamRecipe builds tests/testdata/upstream-debian.Dockerfile with the zip and our scripts in
 // its context.
 func upstreamRecipe(b *testing.B, art map[string]string) benchImage {
-	hc, _ := health.Parse("30s", "30s", "")
+	hc, _ := bench.ParseHealthcheck("30s", "30s", "")
 	nonce := strconv.FormatInt(time.Now().UnixNano(), 36)
 	return benchImage{name: "upstream recipe", hc: hc, build: func(v string, cold bool) *dagger.Container {
 		ctxDir := client.Directory().
@@ -190,7 +189,7 @@ func upstreamRecipe(b *testing.B, art map[string]string) benchImage {
 
 func ourImage(b *testing.B, j catalog.Java, plat release.Platform, art map[string]string) benchImage {
 	osEntry, _ := catalog.Lookup("debian")
-	hc, err := health.Parse(pipeline.Health.Interval, pipeline.Health.StartPeriod, pipeline.Health.StartInterval)
+	hc, err := bench.ParseHealthcheck(pipeline.Health.Interval, pipeline.Health.StartPeriod, pipeline.Health.StartInterval)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -229,15 +228,15 @@ func timedSync(ctx context.Context, c *dagger.Container) (time.Duration, error) 
 }
 
 // exportTarball writes the image as a gzip OCI tarball and reads its layers back.
-func exportTarball(ctx context.Context, c *dagger.Container, path string) (oci.Image, int64, error) {
+func exportTarball(ctx context.Context, c *dagger.Container, path string) (bench.Image, int64, error) {
 	if _, err := c.Export(ctx, path, dagger.ContainerExportOpts{ForcedCompression: dagger.ImageLayerCompressionGzip}); err != nil {
-		return oci.Image{}, 0, err
+		return bench.Image{}, 0, err
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return oci.Image{}, 0, err
+		return bench.Image{}, 0, err
 	}
-	img, err := oci.Read(path)
+	img, err := bench.ReadTarball(path)
 	return img, st.Size(), err
 }
 
@@ -256,7 +255,7 @@ while [ $passed -lt 3 ] && [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 120 ];
 done`
 
 // recordProbes runs probeLoop in the image, as its user and in its workdir.
-func recordProbes(ctx context.Context, img *dagger.Container) ([]health.Probe, error) {
+func recordProbes(ctx context.Context, img *dagger.Container) ([]bench.Probe, error) {
 	ep, err := img.Entrypoint(ctx)
 	if err != nil || len(ep) == 0 {
 		return nil, fmt.Errorf("no entrypoint: %v", err)
@@ -274,7 +273,7 @@ func recordProbes(ctx context.Context, img *dagger.Container) ([]health.Probe, e
 	if err != nil {
 		return nil, err
 	}
-	var ps []health.Probe
+	var ps []bench.Probe
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(line)
 		if len(f) != 3 {
@@ -282,7 +281,7 @@ func recordProbes(ctx context.Context, img *dagger.Container) ([]health.Probe, e
 		}
 		at, _ := strconv.Atoi(f[0])
 		took, _ := strconv.Atoi(f[1])
-		ps = append(ps, health.Probe{At: time.Duration(at) * time.Millisecond, Took: time.Duration(took) * time.Millisecond, OK: f[2] == "0"})
+		ps = append(ps, bench.Probe{At: time.Duration(at) * time.Millisecond, Took: time.Duration(took) * time.Millisecond, OK: f[2] == "0"})
 	}
 	if len(ps) == 0 {
 		return nil, fmt.Errorf("no probe recorded: %q", out)
@@ -290,7 +289,7 @@ func recordProbes(ctx context.Context, img *dagger.Container) ([]health.Probe, e
 	return ps, nil
 }
 
-func settingsText(s health.Settings) string {
+func settingsText(s bench.Settings) string {
 	t := fmt.Sprintf("interval %v, start period %v", s.Interval, s.StartPeriod)
 	if s.StartInterval > 0 {
 		t += fmt.Sprintf(", start interval %v", s.StartInterval)

@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/catalog"
-	"dagger/fit-images/images/oci"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/tests/bench"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -24,7 +24,7 @@ func TestUpgradeSharesAllButTheApplicationLayer(t *testing.T) {
 	dir := t.TempDir()
 	next, err := fixture.Build(filepath.Join(dir, "zips"), fixture.Options{Version: upgradeVersion, Variant: fixture.Healthy})
 	require.NoError(t, err)
-	read := func(v, zip string) oci.Image {
+	read := func(v, zip string) bench.Image {
 		rv, err := release.ParseVersion(v)
 		require.NoError(t, err)
 		img, err := pipeline.Build(ctx, client, pipeline.Options{OS: debian(t), Version: rv, Artifact: client.Host().File(zip)})
@@ -35,7 +35,7 @@ func TestUpgradeSharesAllButTheApplicationLayer(t *testing.T) {
 	}
 	old, cur := read(version, zips[fixture.Healthy].Path), read(upgradeVersion, next.Path)
 	require.Equal(t, len(old.Layers), len(cur.Layers))
-	changed, bytes := oci.Pull(old, cur)
+	changed, bytes := bench.Pull(old, cur)
 	last := len(cur.Layers) - 1
 	assert.Equal(t, []int{last}, changed, "only the application layer (the last) may differ")
 	for i := 0; i < last; i++ {

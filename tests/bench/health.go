@@ -1,7 +1,8 @@
-// Package health computes when Docker first reports a container healthy, from probe results
-// recorded from container start and the image's HEALTHCHECK settings: Docker probes on its own
-// schedule, so a service that is ready early is reported healthy only at the next scheduled probe.
-package health
+// When Docker first reports a container healthy, from probe results recorded from container
+// start and the image's HEALTHCHECK settings: Docker probes on its own schedule, so a service that
+// is ready early is reported healthy only at the next scheduled probe.
+
+package bench
 
 import (
 	"fmt"
@@ -20,8 +21,8 @@ type Settings struct {
 	Interval, StartPeriod, StartInterval time.Duration
 }
 
-// Parse reads Docker duration strings ("30s"); an empty start interval means not set.
-func Parse(interval, startPeriod, startInterval string) (Settings, error) {
+// ParseHealthcheck reads Docker duration strings ("30s"); an empty start interval means not set.
+func ParseHealthcheck(interval, startPeriod, startInterval string) (Settings, error) {
 	var s Settings
 	for _, f := range []struct {
 		v   string

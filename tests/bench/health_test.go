@@ -1,4 +1,4 @@
-package health
+package bench
 
 import (
 	"testing"
@@ -17,11 +17,11 @@ func upAt3s() []Probe {
 }
 
 func TestFirstHealthy(t *testing.T) {
-	upstream, err := Parse("30s", "30s", "")
+	upstream, err := ParseHealthcheck("30s", "30s", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours, _ := Parse("30s", "30s", "2s")
+	ours, _ := ParseHealthcheck("30s", "30s", "2s")
 	cases := []struct {
 		name string
 		s    Settings
@@ -45,7 +45,7 @@ func TestFirstHealthy(t *testing.T) {
 }
 
 func TestFirstHealthyNever(t *testing.T) {
-	ours, _ := Parse("30s", "30s", "2s")
+	ours, _ := ParseHealthcheck("30s", "30s", "2s")
 	never := []Probe{{At: 0, Took: s / 10}, {At: s, Took: s / 10}}
 	if _, ok := FirstHealthy(never, ours, Engines[2], time.Minute); ok {
 		t.Error("a service that never passes was reported healthy")
@@ -56,7 +56,7 @@ func TestFirstHealthyNever(t *testing.T) {
 }
 
 func TestAfterStartPeriodTheIntervalRules(t *testing.T) {
-	ours, _ := Parse("30s", "10s", "2s")
+	ours, _ := ParseHealthcheck("30s", "10s", "2s")
 	var late []Probe
 	for at := time.Duration(0); at < 60*s; at += s {
 		late = append(late, Probe{At: at, OK: at >= 15*s})
@@ -68,10 +68,10 @@ func TestAfterStartPeriodTheIntervalRules(t *testing.T) {
 }
 
 func TestParseAndReady(t *testing.T) {
-	if _, err := Parse("", "30s", ""); err == nil {
+	if _, err := ParseHealthcheck("", "30s", ""); err == nil {
 		t.Error("no interval accepted")
 	}
-	if _, err := Parse("30", "30s", ""); err == nil {
+	if _, err := ParseHealthcheck("30", "30s", ""); err == nil {
 		t.Error("a duration without unit accepted")
 	}
 	if r, ok := Ready(upAt3s()); !ok || r != 3*s {
