@@ -31,13 +31,13 @@ type Image struct {
 	layers  []v1.Layer // to read layer contents back
 }
 
-// ReadTarball reads the single image of a tarball as Container.Export writes it. It reads the
-// tarball's manifest.json, which the export carries for `docker load` (Docker 20.10 reads
-// nothing else); a tarball of several images is refused: measure one platform at a time.
+// ReadTarball reads the image of a tarball as Container.Export writes it for one platform: by its
+// manifest.json, which the engine writes (for `docker load`) only when the root is one image. A
+// multi-platform tarball has none and is refused: measure one platform at a time.
 func ReadTarball(file string) (Image, error) {
 	img, err := tarball.ImageFromPath(file, nil)
 	if err != nil {
-		return Image{}, fmt.Errorf("%s is not a readable image tarball: %v", file, err)
+		return Image{}, fmt.Errorf("%s is not the tarball of one platform's image: %v", file, err)
 	}
 	layers, err := img.Layers()
 	if err != nil {
