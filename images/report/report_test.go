@@ -8,16 +8,23 @@ import (
 )
 
 func TestTableAligns(t *testing.T) {
-	got := Table([]string{"A", "BB", "C"}, [][]string{{"long cell", "x", "last"}, {"y", "wider cell", ""}})
-	want := "A          BB          C\nlong cell  x           last\ny          wider cell  \n"
-	if got != want {
-		t.Errorf("Table =\n%q\nwant\n%q", got, want)
-	}
-	// a column is as wide as its widest cell in characters, not bytes
-	got = Table([]string{"TAG", "WHY"}, [][]string{{"debian", "x"}, {"3.6 → 3.7", "y"}})
-	want = "TAG        WHY\ndebian     x\n3.6 → 3.7  y\n"
-	if got != want {
-		t.Errorf("Table =\n%q\nwant\n%q", got, want)
+	for _, tc := range []struct {
+		name   string
+		header []string
+		rows   [][]string
+		want   string
+	}{
+		{"two spaces between columns, the last one not padded", []string{"A", "BB", "C"}, [][]string{{"long cell", "x", "last"}, {"y", "wider cell", ""}},
+			"A          BB          C\nlong cell  x           last\ny          wider cell  \n"},
+		{"widths in characters, not bytes", []string{"TAG", "WHY"}, [][]string{{"debian", "x"}, {"3.6 → 3.7", "y"}},
+			"TAG        WHY\ndebian     x\n3.6 → 3.7  y\n"},
+		{"no rows: the header alone", []string{"OS", "BASE IMAGE"}, nil, "OS  BASE IMAGE\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Table(tc.header, tc.rows); got != tc.want {
+				t.Errorf("Table =\n%q\nwant\n%q", got, tc.want)
+			}
+		})
 	}
 }
 
