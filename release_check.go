@@ -65,7 +65,7 @@ func parseReleaseCheck(ctx context.Context, m *FitImages, a releaseCheckArgs) (q
 	if q.format, err = checklist.ParseFormat(a.format); err != nil {
 		return q, err
 	}
-	if in.settings.artifact == nil {
+	if in.artifact == nil { // the module was given no zip: the URL is fetched
 		if _, err = release.ArtifactURL(o.Version, in.url); err != nil {
 			return q, err
 		}

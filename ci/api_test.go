@@ -43,7 +43,7 @@ func moduleArgs(t *testing.T) map[string][]arg {
 		}
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
-			if !ok || !fd.Name.IsExported() || !(fd.Recv != nil && receiverIs(fd, "FitImages") || fd.Recv == nil && fd.Name.Name == "New") {
+			if !ok || !isModuleFunc(fd) {
 				continue
 			}
 			name := kebab(fd.Name.Name)

@@ -275,7 +275,7 @@ func moduleFuncDecls(t *testing.T) []*ast.FuncDecl {
 		require.NoError(t, err)
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
-			if ok && fd.Name.IsExported() && (fd.Recv != nil && receiverIs(fd, "FitImages") || fd.Recv == nil && fd.Name.Name == "New") {
+			if ok && isModuleFunc(fd) {
 				out = append(out, fd)
 			}
 		}
@@ -284,13 +284,17 @@ func moduleFuncDecls(t *testing.T) []*ast.FuncDecl {
 	return out
 }
 
-func receiverIs(fd *ast.FuncDecl, name string) bool {
+// isModuleFunc: an exported method of FitImages (a function of the module) or its constructor New.
+func isModuleFunc(fd *ast.FuncDecl) bool {
+	if fd.Recv == nil {
+		return fd.Name.Name == "New"
+	}
 	star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
 	if !ok {
 		return false
 	}
 	id, ok := star.X.(*ast.Ident)
-	return ok && id.Name == name
+	return ok && id.Name == "FitImages" && fd.Name.IsExported()
 }
 
 func kebab(s string) string {

@@ -58,7 +58,7 @@ func TestCallArtifactChecksumSources(t *testing.T) {
 		return p
 	}
 	artifact := func(extra ...string) (string, error) {
-		return call(t, append(append([]string{"artifact", "--version", version, "--url", releaseURL(fixture.Healthy)}, extra...), "size")...)
+		return call(t, append(append([]string{"--url", releaseURL(fixture.Healthy), "artifact", "--version", version}, extra...), "size")...)
 	}
 	zero := strings.Repeat("0", 64)
 
@@ -123,7 +123,7 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 
 	t.Run("wrong sum fails before building", func(t *testing.T) {
 		start := time.Now()
-		_, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/"+ns+"/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero)
+		_, err := call(t, "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero, "build-all", "--os", "debian", "--push")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "checksum mismatch for the FIT 3.6.0 zip given with --artifact: expected sha256:"+zero+" (from --checksum), got sha256:"+zip.SHA256)
 		assert.NotContains(t, err.Error(), "build-all:", "no build ran, so there is no summary")
@@ -133,21 +133,21 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 	t.Run("no --checksum on publish", func(t *testing.T) {
 		// no pin for the fixture; the GitHub API is out of reach on the test bed (then the error lists
 		// the three sources) or, with internet, gives the real zip's digest, which the fixture is not
-		_, err := call(t, "publish", "--os", "debian", "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path)
+		_, err := call(t, "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "publish", "--os", "debian")
 		require.Error(t, err)
 		assert.Regexp(t, `no checksum for the FIT 3\.6\.0 release zip|expected sha256:[0-9a-f]{64} \(from the GitHub release API`, err.Error())
 		nothingPushed(t)
 	})
 	t.Run("--checksum verifies a local --artifact", func(t *testing.T) {
-		_, err := call(t, "build", "--os", "debian", "--artifact", zip.Path, "--checksum", zero, "with-exec", "--args", "true", "stdout")
+		_, err := call(t, "--artifact", zip.Path, "--checksum", zero, "build", "--os", "debian", "with-exec", "--args", "true", "stdout")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "checksum mismatch for the FIT 3.6.0 zip given with --artifact")
 	})
 	t.Run("check says whether it is verified", func(t *testing.T) {
-		out, err := call(t, "check", "--os", "debian", "--artifact", zip.Path, "--checksum", zip.SHA256)
+		out, err := call(t, "--artifact", zip.Path, "--checksum", zip.SHA256, "check", "--os", "debian")
 		require.NoError(t, err)
 		assert.Contains(t, out, "artifact: FIT 3.6.0 zip verified, sha256:"+zip.SHA256+" (from --checksum)")
-		out, err = call(t, "check", "--os", "debian", "--artifact", zip.Path)
+		out, err = call(t, "--artifact", zip.Path, "check", "--os", "debian")
 		require.NoError(t, err)
 		assert.Contains(t, out, "artifact: FIT 3.6.0 zip not verified (no --checksum)")
 	})
