@@ -1,7 +1,8 @@
 // FIT Framework base images: list, tag, build, check, end-to-end test and publish them.
 //
-// The functions here are the table of contents of the pipeline: they parse arguments (images/release,
-// images/catalog, images/options), then hand over to images/pipeline and images/e2e, which are written
+// The functions here are the table of contents of the pipeline: each declares only its own arguments
+// (the shared settings are the constructor's, settings.go), parses them (images/release,
+// images/catalog, images/options), then hands over to images/pipeline and images/e2e, which are written
 // against the published Go SDK so the tests drive exactly the same code. The CI driver (ci/) runs these
 // functions themselves, through `dagger call`.
 package main

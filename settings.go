@@ -16,11 +16,12 @@ import (
 	"dagger/fit-images/internal/dagger"
 )
 
-// FitImages builds the FIT Framework Docker base images. Its fields are the settings the
-// functions share, given once to the constructor: flags before the function name, as in
-// `dagger call --registry localhost:5000/ --registry-service tcp://localhost:5000 build-all --push`.
-// They are kept as typed and parsed by settings, the one parser of each group.
+// FitImages builds the FIT Framework Docker base images. The settings its functions share are given once, before the function name: `dagger call --registry localhost:5000/ --registry-service tcp://localhost:5000 build-all --push`.
 type FitImages struct {
+	// The fields are the constructor's arguments as typed: state, not API (+private), parsed by
+	// settings, the one parser of each group. A field may not share a function's name (Registry,
+	// Artifact), hence RegistryPrefix and ArtifactFile.
+	//
 	// +private
 	RegistryPrefix string
 	// +private
