@@ -18,7 +18,7 @@ import (
 
 // FitImages builds the FIT Framework Docker base images. The settings its functions share are given once, before the function name: `dagger call --registry localhost:5000/ --registry-service tcp://localhost:5000 build-all --push`.
 type FitImages struct {
-	// The fields are the constructor's arguments as typed: state, not API (+private), parsed by
+	// The fields are the constructor's arguments as typed: state, not API (private), parsed by
 	// settings, the one parser of each group. A field may not share a function's name (Registry,
 	// Artifact), hence RegistryPrefix and ArtifactFile.
 	//
