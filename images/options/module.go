@@ -25,7 +25,9 @@ func IsModuleFlag(name string) bool {
 // then the function and its own flags, each group in the order given. So a caller (the CI driver,
 // the tests) may pass `release-check --version 3.6.1 --staging S` and run
 // `--staging S release-check --version 3.6.1`. A module flag's value is the next argument unless
-// written --flag=value.
+// written --flag=value. It reads flags by name only: a chained call's flag that shares a module
+// flag's name (Container's with-registry-auth --username) would move too, so such a line is
+// written in place and not passed through here.
 func CallArgs(args []string) []string {
 	var module, rest []string
 	for i := 0; i < len(args); i++ {
