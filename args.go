@@ -60,13 +60,7 @@ func parseRecipe(ctx context.Context, m *FitImages, a recipeArgs) (in recipe, er
 	if in.v, err = release.ParseVersion(a.version); err != nil {
 		return in, err
 	}
-	if a.one {
-		o, err := catalog.Lookup(a.os)
-		if err != nil {
-			return in, err
-		}
-		in.oses = []catalog.OS{o}
-	} else if in.oses, err = options.OSes(a.os, a.skipOs); err != nil {
+	if in.oses, err = parseOSes(a.os, a.skipOs, a.one); err != nil {
 		return in, err
 	}
 	if in.platforms, err = release.ParsePlatforms(a.platforms); err != nil {
@@ -74,6 +68,19 @@ func parseRecipe(ctx context.Context, m *FitImages, a recipeArgs) (in recipe, er
 	}
 	in.c, err = sdk(ctx)
 	return in, err
+}
+
+// parseOSes is the one parser of --os (and --skip-os): one OS for a function of one image (one),
+// else the selection of the catalog.
+func parseOSes(only, skip string, one bool) ([]catalog.OS, error) {
+	if !one {
+		return options.OSes(only, skip)
+	}
+	o, err := catalog.Lookup(only)
+	if err != nil {
+		return nil, err
+	}
+	return []catalog.OS{o}, nil
 }
 
 // resolve parses the recipe of a function that builds without pushing and fetches the artifact.
@@ -143,7 +150,7 @@ func parseMissing(s settings, a missingArgs) (q upstream.Query, err error) {
 	if q.Floor, err = release.ParseVersion(a.since); err != nil {
 		return q, fmt.Errorf("--since: %w", err)
 	}
-	oses, err := options.OSes(a.os, "")
+	oses, err := parseOSes(a.os, "", false)
 	if err != nil {
 		return q, err
 	}

@@ -58,7 +58,7 @@ func (m *FitImages) Tags(
 	if err != nil {
 		return "", err
 	}
-	o, err := catalog.Lookup(os)
+	o, err := parseOSes(os, "", true)
 	if err != nil {
 		return "", err
 	}
@@ -71,7 +71,7 @@ func (m *FitImages) Tags(
 	if tags != nil {
 		list = tags.List
 	}
-	plans, err := rollout.Plans(ctx, v, []string{o.Name}, l, list)
+	plans, err := rollout.Plans(ctx, v, []string{o[0].Name}, l, list)
 	if err != nil {
 		return "", err
 	}
