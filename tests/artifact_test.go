@@ -123,7 +123,8 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 
 	t.Run("wrong sum fails before building", func(t *testing.T) {
 		start := time.Now()
-		_, err := call(t, "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero, "build-all", "--os", "debian", "--push")
+		_, err := call(t, "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero,
+			"build-all", "--os", "debian", "--push")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "checksum mismatch for the FIT 3.6.0 zip given with --artifact: expected sha256:"+zero+" (from --checksum), got sha256:"+zip.SHA256)
 		assert.NotContains(t, err.Error(), "build-all:", "no build ran, so there is no summary")

@@ -81,7 +81,8 @@ func needDocker(t *testing.T) string {
 		imageOnce.Do(func() {
 			ns := fmt.Sprintf("docker%d", time.Now().UnixNano())
 			a := zips[fixture.Healthy]
-			if _, imageErr = runDagger(15*time.Minute, "call", "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", a.Path, "--checksum", a.SHA256, "build-all", "--os", "debian", "--push"); imageErr != nil {
+			if _, imageErr = runDagger(15*time.Minute, "call", "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", a.Path, "--checksum", a.SHA256,
+				"build-all", "--os", "debian", "--push"); imageErr != nil {
 				return
 			}
 			dockerImg = reg + "/" + ns + "/fit-framework:" + version + "-debian"

@@ -61,7 +61,8 @@ func TestCallFloatingTagsFollowReleases(t *testing.T) {
 	}
 	push := func(v string, extra ...string) string {
 		t.Helper()
-		out, err := call(t, append([]string{"--artifact", zip[v], "--checksum", sum[v], "--registry", prefix, "--registry-service", "tcp://" + reg, "build-all", "--os", "debian", "--version", v, "--push"}, extra...)...)
+		out, err := call(t, append([]string{"--artifact", zip[v], "--checksum", sum[v], "--registry", prefix, "--registry-service", "tcp://" + reg,
+			"build-all", "--os", "debian", "--version", v, "--push"}, extra...)...)
 		require.NoError(t, err)
 		t.Log(out)
 		return out
@@ -273,7 +274,8 @@ func TestCallBuildAllPushFailureReport(t *testing.T) {
 	proxy, rejected := rejecting(t, reg, "latest-debian")
 	at := proxy + "/" + ns + "/fit-framework:"
 
-	out, err := call(t, "--registry", proxy+"/"+ns+"/", "--registry-service", "tcp://"+proxy, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "build-all", "--os", "debian", "--push")
+	out, err := call(t, "--registry", proxy+"/"+ns+"/", "--registry-service", "tcp://"+proxy, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--os", "debian", "--push")
 	require.Error(t, err)
 	assert.Empty(t, out)
 	msg := err.Error()

@@ -74,7 +74,8 @@ func TestCallBadInput(t *testing.T) {
 		// one parser of --created on every path that writes labels, so one message
 		{[]string{"--artifact", zips[fixture.Healthy].Path, "build-all", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
 		{[]string{"--artifact", zips[fixture.Healthy].Path, "build", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
-		{[]string{"--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path, "publish", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
+		{[]string{"--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path,
+			"publish", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
 		{[]string{"--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path, "publish", "--os", "debian"}, "add --registry-service tcp://localhost:5000"},
 	}
 	// a mirror that would be shell text is refused by the module, whichever building function follows, before anything is built
@@ -169,7 +170,8 @@ func TestCallBuildAllPush(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "--registry", reg+"/", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "build-all", "--os", "debian", "--push")
+	out, err := call(t, "--registry", reg+"/", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--os", "debian", "--push")
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^debian\s+\S+fit-framework:3\.6\.0-debian .*sha256:[0-9a-f]{64}\s+\d+\.\d+ MB\s+\S+s\s+ok$`, out)
 	assert.Regexp(t, `(?m)^`+reg+`/fit-framework:3\.6\.0-debian\s+pushed\s+the release's own reference$`, out)
@@ -240,12 +242,14 @@ func TestCallPublish(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "publish", "--os", "debian", "--version", "3.6.1-rc.1")
+	out, err := call(t, "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"publish", "--os", "debian", "--version", "3.6.1-rc.1")
 	require.Error(t, err, "the 3.6.0 zip is not a 3.6.1-rc.1 release")
 	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
 	assert.Empty(t, out)
 
-	out, err = call(t, "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "publish", "--os", "debian", "--created", "2026-12-02T15:34:05+05:30")
+	out, err = call(t, "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"publish", "--os", "debian", "--created", "2026-12-02T15:34:05+05:30")
 	require.NoError(t, err)
 	refs := strings.Fields(out)
 	require.Len(t, refs, 4)
@@ -262,7 +266,8 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: this test relies on the test bed, where alpine cannot be pulled")
 	}
-	_, err := call(t, "--registry", reg+"/halfbuilt/", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "build-all", "--push")
+	_, err := call(t, "--registry", reg+"/halfbuilt/", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--push")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "build-all: 1 of 2 failed, so nothing was pushed")
 	assert.Regexp(t, `(?m)^alpine\s+.*FAILED: base image alpine:3\.19 for linux/amd64: `, err.Error())
@@ -308,7 +313,8 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	}
 
 	reg := fmt.Sprintf("localhost:%d/", port)
-	_, err := call(t, "--registry", reg, "--registry-service", fmt.Sprintf("tcp://localhost:%d", port), "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "build-all", "--os", "debian", "--push")
+	_, err := call(t, "--registry", reg, "--registry-service", fmt.Sprintf("tcp://localhost:%d", port), "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--os", "debian", "--push")
 	require.NoError(t, err)
 	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)

@@ -39,8 +39,10 @@ var multiArchRepo = fmt.Sprintf("multiarch%d", time.Now().UnixNano())
 func arm64Calls() []*earlyCall {
 	reg := os.Getenv("FIT_TESTBED_REGISTRY")
 	return []*earlyCall{
-		{test: "TestCallBuildArm64", args: []string{"--artifact", zips[fixture.Healthy].Path, "build", "--os", "debian", "--platform", "linux/arm64", "with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
-		{test: "TestCallBuildAllMultiArchPush", args: []string{"--registry", reg + "/" + multiArchRepo + "/", "--registry-service", "tcp://" + reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256, "build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64", "--push"}},
+		{test: "TestCallBuildArm64", args: []string{"--artifact", zips[fixture.Healthy].Path,
+			"build", "--os", "debian", "--platform", "linux/arm64", "with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
+		{test: "TestCallBuildAllMultiArchPush", args: []string{"--registry", reg + "/" + multiArchRepo + "/", "--registry-service", "tcp://" + reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+			"build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64", "--push"}},
 		{test: "TestCallE2EArm64", args: []string{"--artifact", held.Path, "end-to-end", "--os", "debian", "--version", newest, "--platform", "linux/arm64"}},
 	}
 }
@@ -108,7 +110,8 @@ func TestCallBuildAllMultiArchPush(t *testing.T) {
 // users get: no apt binary caches, no docs but copyright files.
 func TestDebianImageIsSlim(t *testing.T) {
 	needTestbedRegistry(t)
-	out, err := call(t, "--artifact", zips[fixture.Healthy].Path, "build", "--os", "debian", "with-exec", "--args", "sh,-c,ls /var/cache/apt/*.bin 2>/dev/null; find /usr/share/doc -type f ! -name copyright; echo end", "stdout")
+	out, err := call(t, "--artifact", zips[fixture.Healthy].Path,
+		"build", "--os", "debian", "with-exec", "--args", "sh,-c,ls /var/cache/apt/*.bin 2>/dev/null; find /usr/share/doc -type f ! -name copyright; echo end", "stdout")
 	require.NoError(t, err)
 	assert.Equal(t, "end", strings.TrimSpace(out), "apt caches or docs left in the image")
 }
