@@ -159,13 +159,13 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 func TestCallFailingStepShowsStderr(t *testing.T) {
 	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
-	broken := []string{"--os", "debian", "--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://127.0.0.1:9/debian"}
-	_, err := call(t, append([]string{"check"}, broken...)...)
+	broken := []string{"--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://127.0.0.1:9/debian"} // the module's flags
+	_, err := call(t, append(broken, "check", "--os", "debian")...)
 	require.Error(t, err)
 	assert.Regexp(t, "check: the image does not build: command `sh -c .*` exited with code 100; its stderr:\n", err.Error())
 	assert.Contains(t, err.Error(), "  | E: Unable to locate package openjdk-17-jre-headless")
 
-	_, err = call(t, append([]string{"build-all"}, broken...)...)
+	_, err = call(t, append(broken, "build-all", "--os", "debian")...)
 	require.Error(t, err)
 	assert.Regexp(t, "(?m)^debian .* FAILED: build failed: command `sh -c .*` exited with code 100; its stderr:$", err.Error(), "the table row has the first line")
 	assert.Regexp(t, "(?m)^debian: build failed: command .*\n(  \\| .*\n)*  \\| E: Unable to locate package openjdk-17-jre-headless", err.Error(), "the whole of it below the table")
