@@ -16,124 +16,92 @@ import (
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
-	"dagger/fit-images/images/upstream"
 	"dagger/fit-images/internal/dagger"
 )
 
-// buildArgs are the arguments every building function shares, as the user typed them.
-type buildArgs struct {
-	os, version       string
-	artifact          *dagger.File
-	url, checksum     string
-	platforms, java   string
-	aptMirror, apkMir string
+// recipeArgs are a function's own parts of the build recipe, as typed; the rest of the recipe
+// (Java flavour, mirrors, the zip and what vouches for it) is the module's settings.
+type recipeArgs struct {
+	version, os, skipOs string
+	one                 bool // a function of one image: --os names one OS
+	platforms           string
+	revision, created   string
 }
 
-// inputs are buildArgs parsed and validated; everything is checked before the engine does work.
-type inputs struct {
+// recipe is the build recipe parsed and validated: everything is checked before the engine does work.
+type recipe struct {
+	settings
 	c         *sdkdagger.Client
 	v         release.Version
 	oses      []catalog.OS
-	registry  release.Registry
 	platforms []release.Platform
-	java      catalog.Java
-	mirrors   map[catalog.PackageManager]string
-	artifact  *sdkdagger.File
-	sum       release.Sum // what artifact was verified against; zero: not verified
+	revision  string
+	created   string
+	zip       *sdkdagger.File // the zip the build uses, once verify fetched it
+	sum       release.Sum     // what zip was verified against; zero: not verified
 }
 
-func (in inputs) platform() release.Platform {
+func (in recipe) platform() release.Platform {
 	if len(in.platforms) == 0 {
 		return release.Platform{}
 	}
 	return in.platforms[0]
 }
 
-// parse validates the three arguments of `tags`.
-func parse(version, os, registry string) (release.Version, catalog.OS, release.Registry, error) {
-	v, err := release.ParseVersion(version)
-	if err != nil {
-		return v, catalog.OS{}, "", err
-	}
-	o, err := catalog.Lookup(os)
-	if err != nil {
-		return v, o, "", err
-	}
-	r, err := release.ParseRegistry(registry)
-	return v, o, r, err
-}
-
-// resolve validates the arguments of a one-OS function and fetches the artifact.
-func resolve(ctx context.Context, a buildArgs) (inputs, error) {
-	if _, err := catalog.Lookup(a.os); err != nil {
-		return inputs{}, err
-	}
-	return resolveAll(ctx, a, "", "", false)
-}
-
-// resolveAll validates the arguments of a multi-OS function: selection, registry, platforms,
-// then fetches (or takes) the artifact once for all, verified when pushing.
-func resolveAll(ctx context.Context, a buildArgs, skip, registry string, push bool) (inputs, error) {
-	return resolveWith(ctx, a, sumArgs{}, skip, registry, push)
-}
-
-// resolveWith is resolveAll with the sources of the expected sum of a function that has their flags.
-func resolveWith(ctx context.Context, a buildArgs, s sumArgs, skip, registry string, push bool) (inputs, error) {
-	in, err := parseInputs(ctx, a, skip, registry, push)
-	if err != nil {
+// parseRecipe is the one parser of the build recipe: the module's settings, then the function's
+// own arguments; the checks that cost nothing come before any download or API call (verify).
+func parseRecipe(ctx context.Context, m *FitImages, a recipeArgs) (in recipe, err error) {
+	if in.settings, err = m.settings(); err != nil {
 		return in, err
 	}
-	return in, in.verify(ctx, a, s, push)
-}
-
-// parseInputs validates every argument but the artifact, which verify fetches: the checks that
-// cost nothing come before any download or API call.
-func parseInputs(ctx context.Context, a buildArgs, skip, registry string, push bool) (inputs, error) {
-	var in inputs
-	var err error
+	// the labels are parsed as every function that writes them parses them: one commit time, one created
+	if in.revision, in.created, err = options.Labels(a.revision, a.created); err != nil {
+		return in, err
+	}
 	if in.v, err = release.ParseVersion(a.version); err != nil {
 		return in, err
 	}
-	if in.oses, err = options.OSes(a.os, skip); err != nil {
+	if in.oses, err = parseOSes(a.os, a.skipOs, a.one); err != nil {
 		return in, err
-	}
-	if in.registry, err = release.ParseRegistry(registry); err != nil {
-		return in, err
-	}
-	if push && in.registry == "" {
-		return in, fmt.Errorf("--push needs --registry: say where to push, e.g. registry.example.com/fit/ or localhost:5000/")
 	}
 	if in.platforms, err = release.ParsePlatforms(a.platforms); err != nil {
 		return in, err
-	}
-	if in.java, err = catalog.ParseJava(a.java); err != nil {
-		return in, err
-	}
-	if in.mirrors, err = options.Mirrors(a.aptMirror, a.apkMir); err != nil {
-		return in, err
-	}
-	if a.artifact != nil && a.url != "" {
-		return in, fmt.Errorf("pass either --artifact or --url, not both")
 	}
 	in.c, err = sdk(ctx)
 	return in, err
 }
 
+// parseOSes is the one parser of --os (and --skip-os): one OS for a function of one image (one),
+// else the selection of the catalog.
+func parseOSes(only, skip string, one bool) ([]catalog.OS, error) {
+	if !one {
+		return options.OSes(only, skip)
+	}
+	o, err := catalog.Lookup(only)
+	if err != nil {
+		return nil, err
+	}
+	return []catalog.OS{o}, nil
+}
+
+// resolve parses the recipe of a function that builds without pushing and fetches the artifact.
+func resolve(ctx context.Context, m *FitImages, a recipeArgs) (recipe, error) {
+	in, err := parseRecipe(ctx, m, a)
+	if err != nil {
+		return in, err
+	}
+	return in, in.verify(ctx, false)
+}
+
 // verify resolves the expected sum of the release zip (required on the release path, push) and
 // fetches the zip the build will use: the verified one.
-func (in *inputs) verify(ctx context.Context, a buildArgs, s sumArgs, push bool) error {
-	var err error
+func (in *recipe) verify(ctx context.Context, push bool) error {
 	// a push is the release path: only a verified zip may be built
-	o := pipeline.ArtifactOptions{URL: a.url, Checksum: a.checksum, Release: push}
-	if a.artifact != nil {
-		if o.Local, err = fileIn(ctx, in.c, a.artifact); err != nil {
-			return err
-		}
-	}
-	if err := s.apply(ctx, &o); err != nil {
+	o, err := in.artifactOptions(ctx, in.c, push)
+	if err != nil {
 		return err
 	}
-	if in.artifact, in.sum, err = pipeline.VerifiedArtifact(ctx, in.c, in.v, o); err != nil {
+	if in.zip, in.sum, err = pipeline.VerifiedArtifact(ctx, in.c, in.v, o); err != nil {
 		return err
 	}
 	if !in.sum.Verified() {
@@ -142,93 +110,62 @@ func (in *inputs) verify(ctx context.Context, a buildArgs, s sumArgs, push bool)
 	return nil
 }
 
-// sumArgs are the sources of a release zip's expected sum besides --checksum, as typed: the
-// flags of the functions that verify (artifact; release-check).
-type sumArgs struct {
-	checksumsFile *dagger.File // instead of the pinned sums of release.PinsPath
-	apiURL        string       // the GitHub releases listing ("": upstream.DefaultAPIURL)
-	apiService    *dagger.Service
-	token         *dagger.Secret
-}
-
-// apply validates sumArgs into o.
-func (s sumArgs) apply(ctx context.Context, o *pipeline.ArtifactOptions) error {
-	if s.checksumsFile != nil {
-		text, err := s.checksumsFile.Contents(ctx)
-		if err != nil {
-			return fmt.Errorf("cannot read --checksums-file: %w", err)
-		}
-		pins, err := release.ParsePins(text, "--checksums-file")
-		if err != nil {
-			return err
-		}
-		o.Pins = &pins
+// auth is the registry login for a push (release.Login's rule, checked by settings).
+func (in recipe) auth(ctx context.Context) (*pipeline.Auth, error) {
+	if in.registry.username == "" {
+		return nil, nil
 	}
-	var err error
-	if o.API, err = upstream.ParseAPIURL(s.apiURL); err != nil {
-		return err
-	}
-	if o.Routes, err = routes(ctx, hostService{dial.HostPort(o.API), "--api-service", s.apiService}); err != nil {
-		return err
-	}
-	o.Token, err = plaintext(ctx, s.token)
-	return err
-}
-
-// auth pairs a user name with the password secret (release.Login's rule).
-func (in inputs) auth(ctx context.Context, username string, password *dagger.Secret) (*pipeline.Auth, error) {
-	if err := release.Login(username, password != nil, ""); err != nil || username == "" {
-		return nil, err
-	}
-	s, err := secretIn(ctx, in.c, password)
+	s, err := secretIn(ctx, in.c, in.registry.password)
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline.Auth{Username: username, Password: s}, nil
+	return &pipeline.Auth{Username: in.registry.username, Password: s}, nil
 }
 
 func errString(err error) string { return pipeline.Message(err) }
 
+// missingArgs are the arguments of missing-releases as typed.
+type missingArgs struct {
+	since, version, os, skipVersion, format string
+	limit                                   int
+	rebuild                                 bool
+}
+
 // parseMissing validates the arguments of missing-releases, before any request.
-func parseMissing(version, since, os, registry, apiURL string, limit int, format, skip string, rebuild bool) (q missing.Query, err error) {
-	if strings.TrimSpace(version) != "" {
-		if q.Version, err = release.ParseVersion(version); err != nil {
+func parseMissing(s settings, a missingArgs) (q missing.Query, err error) {
+	if strings.TrimSpace(a.version) != "" {
+		if q.Version, err = release.ParseVersion(a.version); err != nil {
 			return q, err
 		}
-	} else if rebuild {
+	} else if a.rebuild {
 		return q, fmt.Errorf("--rebuild needs --version: say which published version to rebuild")
 	}
-	q.Rebuild = rebuild
-	for _, s := range release.SplitList(skip) {
-		v, err := release.ParseVersion(s)
+	q.Rebuild = a.rebuild
+	for _, v := range release.SplitList(a.skipVersion) {
+		sv, err := release.ParseVersion(v)
 		if err != nil {
 			return q, fmt.Errorf("--skip-version: %w", err)
 		}
-		q.Skip = append(q.Skip, v)
+		q.Skip = append(q.Skip, sv)
 	}
-	if q.Floor, err = release.ParseVersion(since); err != nil {
+	if q.Floor, err = release.ParseVersion(a.since); err != nil {
 		return q, fmt.Errorf("--since: %w", err)
 	}
-	oses, err := options.OSes(os, "")
+	oses, err := parseOSes(a.os, "", false)
 	if err != nil {
 		return q, err
 	}
 	for _, o := range oses {
 		q.OSes = append(q.OSes, o.Name)
 	}
-	if strings.TrimSpace(registry) == "" {
+	if s.registry.prefix == "" {
 		return q, fmt.Errorf("no --registry given: say which registry to compare with, e.g. modelengine/ or localhost:5000/")
 	}
-	if q.Registry, err = release.ParseRegistry(registry); err != nil {
+	q.Registry, q.API = s.registry.prefix, s.sums.api
+	if q.Limit, err = missing.ParseLimit(a.limit); err != nil {
 		return q, err
 	}
-	if q.API, err = upstream.ParseAPIURL(apiURL); err != nil {
-		return q, err
-	}
-	if q.Limit, err = missing.ParseLimit(limit); err != nil {
-		return q, err
-	}
-	_, err = checklist.ParseFormat(format)
+	_, err = checklist.ParseFormat(a.format)
 	return q, err
 }
 

@@ -60,16 +60,90 @@ func convertSlice[I any, O any](in []I, f func(I) O) []O {
 }
 
 func (r FitImages) MarshalJSON() ([]byte, error) {
-	var concrete struct{}
+	var concrete struct {
+		RegistryPrefix  string
+		Username        string
+		Password        *dagger.Secret
+		RegistryService *dagger.Service
+		Staging         string
+		StagingUsername string
+		StagingPassword *dagger.Secret
+		StagingService  *dagger.Service
+		ArtifactFile    *dagger.File
+		URL             string
+		Checksum        string
+		ChecksumsFile   *dagger.File
+		APIURL          string
+		Token           *dagger.Secret
+		APIService      *dagger.Service
+		Java            string
+		AptMirror       string
+		ApkMirror       string
+	}
+	concrete.RegistryPrefix = r.RegistryPrefix
+	concrete.Username = r.Username
+	concrete.Password = r.Password
+	concrete.RegistryService = r.RegistryService
+	concrete.Staging = r.Staging
+	concrete.StagingUsername = r.StagingUsername
+	concrete.StagingPassword = r.StagingPassword
+	concrete.StagingService = r.StagingService
+	concrete.ArtifactFile = r.ArtifactFile
+	concrete.URL = r.URL
+	concrete.Checksum = r.Checksum
+	concrete.ChecksumsFile = r.ChecksumsFile
+	concrete.APIURL = r.APIURL
+	concrete.Token = r.Token
+	concrete.APIService = r.APIService
+	concrete.Java = r.Java
+	concrete.AptMirror = r.AptMirror
+	concrete.ApkMirror = r.ApkMirror
 	return json.Marshal(&concrete)
 }
 
 func (r *FitImages) UnmarshalJSON(bs []byte) error {
-	var concrete struct{}
+	var concrete struct {
+		RegistryPrefix  string
+		Username        string
+		Password        *dagger.Secret
+		RegistryService *dagger.Service
+		Staging         string
+		StagingUsername string
+		StagingPassword *dagger.Secret
+		StagingService  *dagger.Service
+		ArtifactFile    *dagger.File
+		URL             string
+		Checksum        string
+		ChecksumsFile   *dagger.File
+		APIURL          string
+		Token           *dagger.Secret
+		APIService      *dagger.Service
+		Java            string
+		AptMirror       string
+		ApkMirror       string
+	}
 	err := json.Unmarshal(bs, &concrete)
 	if err != nil {
 		return err
 	}
+	r.RegistryPrefix = concrete.RegistryPrefix
+	r.Username = concrete.Username
+	r.Password = concrete.Password
+	r.RegistryService = concrete.RegistryService
+	r.Staging = concrete.Staging
+	r.StagingUsername = concrete.StagingUsername
+	r.StagingPassword = concrete.StagingPassword
+	r.StagingService = concrete.StagingService
+	r.ArtifactFile = concrete.ArtifactFile
+	r.URL = concrete.URL
+	r.Checksum = concrete.Checksum
+	r.ChecksumsFile = concrete.ChecksumsFile
+	r.APIURL = concrete.APIURL
+	r.Token = concrete.Token
+	r.APIService = concrete.APIService
+	r.Java = concrete.Java
+	r.AptMirror = concrete.AptMirror
+	r.ApkMirror = concrete.ApkMirror
 	return nil
 }
 
@@ -205,49 +279,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
 				}
 			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
-				}
-			}
-			var checksumsFile *dagger.File
-			if inputArgs["checksumsFile"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksumsFile"]), &checksumsFile)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksumsFile", err))
-				}
-			}
-			var apiUrl string
-			if inputArgs["apiUrl"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
-				}
-			}
-			var token *dagger.Secret
-			if inputArgs["token"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
-				}
-			}
-			var apiService *dagger.Service
-			if inputArgs["apiService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
-				}
-			}
-			return (*FitImages).Artifact(&parent, ctx, version, url, checksum, checksumsFile, apiUrl, token, apiService)
+			return (*FitImages).Artifact(&parent, ctx, version)
 		case "Build":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -268,53 +300,11 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
 				}
 			}
-			var artifact *dagger.File
-			if inputArgs["artifact"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
-				}
-			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
-				}
-			}
 			var platform string
 			if inputArgs["platform"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["platform"]), &platform)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platform", err))
-				}
-			}
-			var java string
-			if inputArgs["java"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
-				}
-			}
-			var aptMirror string
-			if inputArgs["aptMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
-				}
-			}
-			var apkMirror string
-			if inputArgs["apkMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
 			var revision string
@@ -338,7 +328,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg noCache", err))
 				}
 			}
-			return (*FitImages).Build(&parent, ctx, os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror, revision, created, noCache)
+			return (*FitImages).Build(&parent, ctx, os, version, platform, revision, created, noCache)
 		case "BuildAll":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -380,74 +370,11 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platforms", err))
 				}
 			}
-			var registry string
-			if inputArgs["registry"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
-				}
-			}
 			var push bool
 			if inputArgs["push"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["push"]), &push)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg push", err))
-				}
-			}
-			var username string
-			if inputArgs["username"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
-				}
-			}
-			var password *dagger.Secret
-			if inputArgs["password"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
-				}
-			}
-			var artifact *dagger.File
-			if inputArgs["artifact"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
-				}
-			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
-				}
-			}
-			var java string
-			if inputArgs["java"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
-				}
-			}
-			var aptMirror string
-			if inputArgs["aptMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
-				}
-			}
-			var apkMirror string
-			if inputArgs["apkMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
 			var noCache bool
@@ -464,13 +391,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg latest", err))
 				}
 			}
-			var registryService *dagger.Service
-			if inputArgs["registryService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
-				}
-			}
 			var revision string
 			if inputArgs["revision"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["revision"]), &revision)
@@ -485,7 +405,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg created", err))
 				}
 			}
-			return (*FitImages).BuildAll(&parent, ctx, version, os, skipOs, parallel, platforms, registry, push, username, password, artifact, url, checksum, java, aptMirror, apkMirror, noCache, latest, registryService, revision, created)
+			return (*FitImages).BuildAll(&parent, ctx, version, os, skipOs, parallel, platforms, push, noCache, latest, revision, created)
 		case "Check":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -506,49 +426,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
 				}
 			}
-			var artifact *dagger.File
-			if inputArgs["artifact"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
-				}
-			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
-				}
-			}
-			var java string
-			if inputArgs["java"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
-				}
-			}
-			var aptMirror string
-			if inputArgs["aptMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
-				}
-			}
-			var apkMirror string
-			if inputArgs["apkMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
-				}
-			}
-			return (*FitImages).Check(&parent, ctx, os, version, artifact, url, checksum, java, aptMirror, apkMirror)
+			return (*FitImages).Check(&parent, ctx, os, version)
 		case "EndToEnd":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -569,25 +447,11 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
 				}
 			}
-			var artifact *dagger.File
-			if inputArgs["artifact"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
+			var platform string
+			if inputArgs["platform"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["platform"]), &platform)
 				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
-				}
-			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platform", err))
 				}
 			}
 			var timeout string
@@ -604,35 +468,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			var java string
-			if inputArgs["java"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
-				}
-			}
-			var aptMirror string
-			if inputArgs["aptMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
-				}
-			}
-			var apkMirror string
-			if inputArgs["apkMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
-				}
-			}
-			var platform string
-			if inputArgs["platform"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["platform"]), &platform)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platform", err))
-				}
-			}
-			return (*FitImages).EndToEnd(&parent, ctx, os, version, artifact, url, checksum, timeout, format, java, aptMirror, apkMirror, platform)
+			return (*FitImages).EndToEnd(&parent, ctx, os, version, platform, timeout, format)
 		case "List":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -645,13 +481,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 			err = json.Unmarshal(parentJSON, &parent)
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
-			}
-			var registry string
-			if inputArgs["registry"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
-				}
 			}
 			var since string
 			if inputArgs["since"] != nil {
@@ -672,20 +501,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				err = json.Unmarshal([]byte(inputArgs["os"]), &os)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg os", err))
-				}
-			}
-			var apiUrl string
-			if inputArgs["apiUrl"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
-				}
-			}
-			var token *dagger.Secret
-			if inputArgs["token"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
 				}
 			}
 			var limit int
@@ -716,35 +531,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			var username string
-			if inputArgs["username"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
-				}
-			}
-			var password *dagger.Secret
-			if inputArgs["password"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
-				}
-			}
-			var apiService *dagger.Service
-			if inputArgs["apiService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
-				}
-			}
-			var registryService *dagger.Service
-			if inputArgs["registryService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
-				}
-			}
-			return (*FitImages).MissingReleases(&parent, ctx, registry, since, version, os, apiUrl, token, limit, skipVersion, rebuild, format, username, password, apiService, registryService)
+			return (*FitImages).MissingReleases(&parent, ctx, since, version, os, limit, skipVersion, rebuild, format)
 		case "Promote":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -765,55 +552,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg images", err))
 				}
 			}
-			var registry string
-			if inputArgs["registry"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
-				}
-			}
-			var registryService *dagger.Service
-			if inputArgs["registryService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
-				}
-			}
-			var username string
-			if inputArgs["username"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
-				}
-			}
-			var password *dagger.Secret
-			if inputArgs["password"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
-				}
-			}
-			var stagingService *dagger.Service
-			if inputArgs["stagingService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["stagingService"]), &stagingService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingService", err))
-				}
-			}
-			var stagingUsername string
-			if inputArgs["stagingUsername"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["stagingUsername"]), &stagingUsername)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingUsername", err))
-				}
-			}
-			var stagingPassword *dagger.Secret
-			if inputArgs["stagingPassword"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["stagingPassword"]), &stagingPassword)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingPassword", err))
-				}
-			}
 			var latest string
 			if inputArgs["latest"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["latest"]), &latest)
@@ -828,7 +566,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			return (*FitImages).Promote(&parent, ctx, version, images, registry, registryService, username, password, stagingService, stagingUsername, stagingPassword, latest, format)
+			return (*FitImages).Promote(&parent, ctx, version, images, latest, format)
 		case "Publish":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -849,27 +587,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg version", err))
 				}
 			}
-			var registry string
-			if inputArgs["registry"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
-				}
-			}
-			var username string
-			if inputArgs["username"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
-				}
-			}
-			var password *dagger.Secret
-			if inputArgs["password"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
-				}
-			}
 			var platforms string
 			if inputArgs["platforms"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["platforms"]), &platforms)
@@ -877,60 +594,11 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg platforms", err))
 				}
 			}
-			var artifact *dagger.File
-			if inputArgs["artifact"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
-				}
-			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
-				}
-			}
-			var java string
-			if inputArgs["java"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
-				}
-			}
-			var aptMirror string
-			if inputArgs["aptMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
-				}
-			}
-			var apkMirror string
-			if inputArgs["apkMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
-				}
-			}
 			var latest string
 			if inputArgs["latest"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["latest"]), &latest)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg latest", err))
-				}
-			}
-			var registryService *dagger.Service
-			if inputArgs["registryService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
 				}
 			}
 			var revision string
@@ -947,7 +615,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg created", err))
 				}
 			}
-			return (*FitImages).Publish(&parent, ctx, os, version, registry, username, password, platforms, artifact, url, checksum, java, aptMirror, apkMirror, latest, registryService, revision, created)
+			return (*FitImages).Publish(&parent, ctx, os, version, platforms, latest, revision, created)
 		case "Registry":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -980,83 +648,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				err = json.Unmarshal([]byte(inputArgs["skipOs"]), &skipOs)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg skipOs", err))
-				}
-			}
-			var registry string
-			if inputArgs["registry"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
-				}
-			}
-			var registryService *dagger.Service
-			if inputArgs["registryService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registryService"]), &registryService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
-				}
-			}
-			var username string
-			if inputArgs["username"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
-				}
-			}
-			var password *dagger.Secret
-			if inputArgs["password"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
-				}
-			}
-			var artifact *dagger.File
-			if inputArgs["artifact"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
-				}
-			}
-			var url string
-			if inputArgs["url"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
-				}
-			}
-			var checksum string
-			if inputArgs["checksum"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
-				}
-			}
-			var checksumsFile *dagger.File
-			if inputArgs["checksumsFile"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["checksumsFile"]), &checksumsFile)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksumsFile", err))
-				}
-			}
-			var apiUrl string
-			if inputArgs["apiUrl"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
-				}
-			}
-			var apiService *dagger.Service
-			if inputArgs["apiService"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
-				}
-			}
-			var token *dagger.Secret
-			if inputArgs["token"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
 				}
 			}
 			var platforms string
@@ -1094,48 +685,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg parallel", err))
 				}
 			}
-			var java string
-			if inputArgs["java"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
-				}
-			}
-			var aptMirror string
-			if inputArgs["aptMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
-				}
-			}
-			var apkMirror string
-			if inputArgs["apkMirror"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
-				}
-			}
-			var staging string
-			if inputArgs["staging"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["staging"]), &staging)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg staging", err))
-				}
-			}
-			var stagingUsername string
-			if inputArgs["stagingUsername"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["stagingUsername"]), &stagingUsername)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingUsername", err))
-				}
-			}
-			var stagingPassword *dagger.Secret
-			if inputArgs["stagingPassword"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["stagingPassword"]), &stagingPassword)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingPassword", err))
-				}
-			}
 			var revision string
 			if inputArgs["revision"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["revision"]), &revision)
@@ -1157,7 +706,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, registry, registryService, username, password, artifact, url, checksum, checksumsFile, apiUrl, apiService, token, platforms, sizeBudget, readme, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, revision, created, format)
+			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, platforms, sizeBudget, readme, timeout, parallel, revision, created, format)
 		case "Tags":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)
@@ -1178,18 +727,25 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg os", err))
 				}
 			}
-			var registry string
-			if inputArgs["registry"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
-				}
-			}
 			var latest string
 			if inputArgs["latest"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["latest"]), &latest)
 				if err != nil {
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg latest", err))
+				}
+			}
+			return (*FitImages).Tags(&parent, ctx, version, os, latest)
+		case "":
+			var parent FitImages
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
 				}
 			}
 			var username string
@@ -1213,7 +769,105 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registryService", err))
 				}
 			}
-			return (*FitImages).Tags(&parent, ctx, version, os, registry, latest, username, password, registryService)
+			var staging string
+			if inputArgs["staging"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["staging"]), &staging)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg staging", err))
+				}
+			}
+			var stagingUsername string
+			if inputArgs["stagingUsername"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingUsername"]), &stagingUsername)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingUsername", err))
+				}
+			}
+			var stagingPassword *dagger.Secret
+			if inputArgs["stagingPassword"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingPassword"]), &stagingPassword)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingPassword", err))
+				}
+			}
+			var stagingService *dagger.Service
+			if inputArgs["stagingService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stagingService"]), &stagingService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stagingService", err))
+				}
+			}
+			var artifact *dagger.File
+			if inputArgs["artifact"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["artifact"]), &artifact)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg artifact", err))
+				}
+			}
+			var url string
+			if inputArgs["url"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["url"]), &url)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg url", err))
+				}
+			}
+			var checksum string
+			if inputArgs["checksum"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["checksum"]), &checksum)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksum", err))
+				}
+			}
+			var checksumsFile *dagger.File
+			if inputArgs["checksumsFile"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["checksumsFile"]), &checksumsFile)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg checksumsFile", err))
+				}
+			}
+			var apiUrl string
+			if inputArgs["apiUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiUrl"]), &apiUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiUrl", err))
+				}
+			}
+			var token *dagger.Secret
+			if inputArgs["token"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["token"]), &token)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg token", err))
+				}
+			}
+			var apiService *dagger.Service
+			if inputArgs["apiService"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apiService"]), &apiService)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apiService", err))
+				}
+			}
+			var java string
+			if inputArgs["java"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["java"]), &java)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg java", err))
+				}
+			}
+			var aptMirror string
+			if inputArgs["aptMirror"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["aptMirror"]), &aptMirror)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg aptMirror", err))
+				}
+			}
+			var apkMirror string
+			if inputArgs["apkMirror"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["apkMirror"]), &apkMirror)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
+				}
+			}
+			return New(registry, username, password, registryService, staging, stagingUsername, stagingPassword, stagingService, artifact, url, checksum, checksumsFile, apiUrl, token, apiService, java, aptMirror, apkMirror)
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

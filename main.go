@@ -1,7 +1,8 @@
 // FIT Framework base images: list, tag, build, check, end-to-end test and publish them.
 //
-// The functions here are the table of contents of the pipeline: they parse arguments (images/release,
-// images/catalog, images/options), then hand over to images/pipeline and images/e2e, which are written
+// The functions here are the table of contents of the pipeline: each declares only its own arguments
+// (the shared settings are the constructor's, settings.go), parses them (images/release,
+// images/catalog, images/options), then hands over to images/pipeline and images/e2e, which are written
 // against the published Go SDK so the tests drive exactly the same code. The CI driver (ci/) runs these
 // functions themselves, through `dagger call`.
 package main
@@ -21,16 +22,12 @@ import (
 	"dagger/fit-images/images/missing"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
-	// the functions' --registry argument would shadow the package
-	fitregistry "dagger/fit-images/images/registry"
+	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/rollout"
 	"dagger/fit-images/internal/dagger"
 )
-
-// FitImages builds the FIT Framework Docker base images.
-type FitImages struct{}
 
 // List the supported operating systems with their base image.
 func (m *FitImages) List() string {
@@ -45,32 +42,29 @@ func (m *FitImages) List() string {
 // +cache="never"
 func (m *FitImages) Tags(
 	ctx context.Context,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// operating system, e.g. debian (dagger call list shows them all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	os string,
-	// registry prefix such as localhost:5000/ or registry.example.com/fit/ (a trailing / is added); its tags decide the floating ones
-	// +optional
-	registry string,
-	// floating tags: auto (only to the highest release in the registry), always or never
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto (only to the highest release in the registry), always or never
 	// +default="auto"
 	latest string,
-	// registry user name (public images list without one)
-	// +optional
-	username string,
-	// registry password or token
-	// +optional
-	password *dagger.Secret,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
-	// +optional
-	registryService *dagger.Service,
 ) (string, error) {
-	v, o, r, err := parse(version, os, registry)
+	s, err := m.settings()
 	if err != nil {
 		return "", err
 	}
-	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService, decideOnly: true}.floating(ctx, v, r)
+	v, err := release.ParseVersion(version)
+	if err != nil {
+		return "", err
+	}
+	o, err := parseOSes(os, "", true)
+	if err != nil {
+		return "", err
+	}
+	r := s.registry.prefix
+	l, tags, err := pushArgs{latest: latest, registry: s.registry, decideOnly: true}.floating(ctx, v, r)
 	if err != nil {
 		return "", err
 	}
@@ -78,7 +72,7 @@ func (m *FitImages) Tags(
 	if tags != nil {
 		list = tags.List
 	}
-	plans, err := rollout.Plans(ctx, v, []string{o.Name}, l, list)
+	plans, err := rollout.Plans(ctx, v, []string{o[0].Name}, l, list)
 	if err != nil {
 		return "", err
 	}
@@ -88,31 +82,17 @@ func (m *FitImages) Tags(
 	return rollout.PlanText(r, plans[0]), nil
 }
 
-// The verified FIT release zip (downloaded once, cached by the engine): its sha256 must match --checksum, else the pinned sums (images/release/checksums.txt), else the GitHub release API's digest of the asset; fails when none has one.
+// The verified FIT release zip (downloaded once, cached by the engine, or the module's --artifact): its sha256 must match --checksum, else the pinned sums (images/release/checksums.txt or --checksums-file), else the GitHub release API's digest of the asset; fails when none has one.
 func (m *FitImages) Artifact(
 	ctx context.Context,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// download URL; {version} is replaced (default: the GitHub release of that version)
-	// +optional
-	url string,
-	// expected sha256 of the zip: sha256:HEX or HEX
-	// +optional
-	checksum string,
-	// pinned sums to use instead of the repository's images/release/checksums.txt (lines "VERSION sha256:HEX")
-	// +optional
-	checksumsFile *dagger.File,
-	// the GitHub "list releases" API of FIT; the release's digests are read from {api-url}/tags/v{version}
-	// +default="https://api.github.com/repos/ModelEngine-Group/fit-framework/releases"
-	apiUrl string,
-	// GitHub token for the API (higher rate limit), e.g. env:GITHUB_TOKEN
-	// +optional
-	token *dagger.Secret,
-	// the API server when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
-	// +optional
-	apiService *dagger.Service,
 ) (*dagger.File, error) {
+	s, err := m.settings()
+	if err != nil {
+		return nil, err
+	}
 	v, err := release.ParseVersion(version)
 	if err != nil {
 		return nil, err
@@ -121,8 +101,8 @@ func (m *FitImages) Artifact(
 	if err != nil {
 		return nil, err
 	}
-	o := pipeline.ArtifactOptions{URL: url, Checksum: checksum, Release: true}
-	if err := (sumArgs{checksumsFile, apiUrl, apiService, token}).apply(ctx, &o); err != nil {
+	o, err := s.artifactOptions(ctx, c, true)
+	if err != nil {
 		return nil, err
 	}
 	f, sum, err := pipeline.VerifiedArtifact(ctx, c, v, o)
@@ -137,53 +117,31 @@ func (m *FitImages) Artifact(
 // +cache="session"
 func (m *FitImages) Build(
 	ctx context.Context,
-	// operating system, e.g. debian (dagger call list shows them all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	os string,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// the release zip, instead of downloading it (e.g. --artifact ./3.6.0.zip)
-	// +optional
-	artifact *dagger.File,
-	// download URL of the release zip when no --artifact; {version} is replaced
-	// +optional
-	url string,
-	// expected sha256 of the zip, downloaded or --artifact: sha256:HEX or HEX (without it the zip is not verified)
-	// +optional
-	checksum string,
-	// target platform such as linux/arm64 (default: the engine's)
+	// target platform such as linux/arm64 (default: the engine's; another one is emulated)
 	// +optional
 	platform string,
-	// Java 17 flavour: jre (default, smaller) or jdk (upstream parity)
-	// +default="jre"
-	java string,
-	// Debian mirror replacing deb.debian.org, e.g. http://mirrors.example.com/debian
-	// +optional
-	aptMirror string,
-	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine, e.g. https://mirrors.example.com/alpine
-	// +optional
-	apkMirror string,
-	// VCS revision for the org.opencontainers.image.revision label
+	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
 	// +optional
 	revision string,
-	// build time (RFC 3339) for the org.opencontainers.image.created label
+	// time (RFC 3339) for the org.opencontainers.image.created label, e.g. the release commit's (not now: reproducible)
 	// +optional
 	created string,
 	// rebuild every layer instead of reusing the engine's cache
 	// +optional
 	noCache bool,
 ) (*dagger.Container, error) {
-	revision, created, err := options.Labels(revision, created)
-	if err != nil {
-		return nil, err
-	}
-	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
+	in, err := resolve(ctx, m, recipeArgs{version: version, os: os, one: true, platforms: platform, revision: revision, created: created})
 	if err != nil {
 		return nil, err
 	}
 	img, err := pipeline.Build(ctx, in.c, pipeline.Options{
-		OS: in.oses[0], Version: in.v, Artifact: in.artifact, Platform: in.platform(), Java: in.java,
-		Mirror: in.mirrors[in.oses[0].Manager], Revision: revision, Created: created, NoCache: noCache,
+		OS: in.oses[0], Version: in.v, Artifact: in.zip, Platform: in.platform(), Java: in.java,
+		Mirror: in.mirrors[in.oses[0].Manager], Revision: in.revision, Created: in.created, NoCache: noCache,
 	})
 	if err != nil {
 		return nil, err
@@ -194,35 +152,17 @@ func (m *FitImages) Build(
 // Check the structure of a built image (user, workdir, ports, env, labels, healthcheck, files, runtimes); fails on any miss.
 func (m *FitImages) Check(
 	ctx context.Context,
-	// operating system, e.g. debian (dagger call list shows them all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	os string,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// the release zip, instead of downloading it
-	// +optional
-	artifact *dagger.File,
-	// download URL of the release zip when no --artifact
-	// +optional
-	url string,
-	// expected sha256 of the zip, downloaded or --artifact (without it the zip is not verified)
-	// +optional
-	checksum string,
-	// Java 17 flavour: jre or jdk
-	// +default="jre"
-	java string,
-	// Debian mirror replacing deb.debian.org
-	// +optional
-	aptMirror string,
-	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
-	// +optional
-	apkMirror string,
 ) (string, error) {
-	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, "", java, aptMirror, apkMirror})
+	in, err := resolve(ctx, m, recipeArgs{version: version, os: os, one: true})
 	if err != nil {
 		return "", err
 	}
-	img, err := pipeline.Build(ctx, in.c, pipeline.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager]})
+	img, err := pipeline.Build(ctx, in.c, pipeline.Options{OS: in.oses[0], Version: in.v, Artifact: in.zip, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager]})
 	if err != nil {
 		return "", err
 	}
@@ -236,64 +176,34 @@ func (m *FitImages) Check(
 	return checks.Text() + in.sum.Note(in.v) + "\n", nil
 }
 
-// Build the selected operating systems concurrently, smoke-test each, push every tag when asked, and print a summary table; fails if any OS failed (and then pushes nothing).
+// Build the selected operating systems concurrently, smoke-test each, push every tag to the module's --registry when asked, and print a summary table; fails if any OS failed (and then pushes nothing).
 // +cache="never"
 func (m *FitImages) BuildAll(
 	ctx context.Context,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// only these operating systems, comma separated (default: all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	// +optional
 	os string,
 	// skip these operating systems, comma separated
 	// +optional
 	skipOs string,
-	// how many OS builds run at once
+	// how many OSes are built and checked at once
 	// +default=2
 	parallel int,
 	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's)
 	// +optional
 	platforms string,
-	// registry prefix for the tags, e.g. registry.example.com/fit/
-	// +optional
-	registry string,
 	// push every tag after all builds passed
 	// +optional
 	push bool,
-	// registry user name
-	// +optional
-	username string,
-	// registry password or token
-	// +optional
-	password *dagger.Secret,
-	// the release zip, instead of downloading it
-	// +optional
-	artifact *dagger.File,
-	// download URL of the release zip when no --artifact
-	// +optional
-	url string,
-	// expected sha256 of the downloaded zip
-	// +optional
-	checksum string,
-	// Java 17 flavour: jre or jdk
-	// +default="jre"
-	java string,
-	// Debian mirror replacing deb.debian.org
-	// +optional
-	aptMirror string,
-	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
-	// +optional
-	apkMirror string,
 	// rebuild every layer instead of reusing the engine's cache
 	// +optional
 	noCache bool,
-	// floating tags when pushing: auto (only to the highest release in the registry), always or never
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto (only to the highest release in the registry), always or never
 	// +default="auto"
 	latest string,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): read to decide the floating tags and put them back after a failed push
-	// +optional
-	registryService *dagger.Service,
 	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
 	// +optional
 	revision string,
@@ -301,30 +211,28 @@ func (m *FitImages) BuildAll(
 	// +optional
 	created string,
 ) (string, error) {
-	revision, created, err := options.Labels(revision, created)
+	in, err := parseRecipe(ctx, m, recipeArgs{version: version, os: os, skipOs: skipOs, platforms: platforms, revision: revision, created: created})
 	if err != nil {
 		return "", err
 	}
-	a := buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}
-	in, err := parseInputs(ctx, a, skipOs, registry, push)
+	if push && in.registry.prefix == "" {
+		return "", fmt.Errorf("--push needs --registry: say where to push, e.g. registry.example.com/fit/ or localhost:5000/")
+	}
+	l, tags, err := pushArgs{latest: latest, registry: in.registry}.floating(ctx, in.v, pushTarget(in.registry.prefix, push))
 	if err != nil {
 		return "", err
 	}
-	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, pushTarget(in.registry, push))
-	if err != nil {
+	if err := in.verify(ctx, push); err != nil {
 		return "", err
 	}
-	if err := in.verify(ctx, a, sumArgs{}, push); err != nil {
-		return "", err
-	}
-	auth, err := in.auth(ctx, username, password)
+	auth, err := in.auth(ctx)
 	if err != nil {
 		return "", err
 	}
 	o := pipeline.BuildAllOptions{
-		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
-		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry, Push: push, Auth: auth, NoCache: noCache,
-		Revision: revision, Created: created,
+		Version: in.v, OSes: in.oses, Artifact: in.zip, Platforms: in.platforms, Java: in.java,
+		Mirrors: in.mirrors, Parallel: parallel, Registry: in.registry.prefix, Push: push, Auth: auth, NoCache: noCache,
+		Revision: in.revision, Created: in.created,
 	}
 	access(&o, l, tags)
 	results := pipeline.BuildAll(ctx, in.c, o)
@@ -351,50 +259,21 @@ func (m *FitImages) BuildAll(
 	return out, nil
 }
 
-// Push every tag of one image (a multi-arch index when several platforms) and return the pushed digest refs.
+// Push every tag of one image to the module's --registry (a multi-arch index when several platforms) and return the pushed digest refs.
 // +cache="never"
 func (m *FitImages) Publish(
 	ctx context.Context,
-	// operating system, e.g. debian (dagger call list shows them all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	os string,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// registry prefix, e.g. registry.example.com/fit/ or modelengine/
-	registry string,
-	// registry user name
-	// +optional
-	username string,
-	// registry password or token
-	// +optional
-	password *dagger.Secret,
 	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's)
 	// +optional
 	platforms string,
-	// the release zip, instead of downloading it
-	// +optional
-	artifact *dagger.File,
-	// download URL of the release zip when no --artifact
-	// +optional
-	url string,
-	// expected sha256 of the downloaded zip
-	// +optional
-	checksum string,
-	// Java 17 flavour: jre or jdk
-	// +default="jre"
-	java string,
-	// Debian mirror replacing deb.debian.org
-	// +optional
-	aptMirror string,
-	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
-	// +optional
-	apkMirror string,
-	// floating tags: auto (only to the highest release in the registry), always or never
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto (only to the highest release in the registry), always or never
 	// +default="auto"
 	latest string,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry): read to decide the floating tags and put them back after a failed push
-	// +optional
-	registryService *dagger.Service,
 	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
 	// +optional
 	revision string,
@@ -402,35 +281,30 @@ func (m *FitImages) Publish(
 	// +optional
 	created string,
 ) (string, error) {
-	revision, created, err := options.Labels(revision, created)
+	in, err := parseRecipe(ctx, m, recipeArgs{version: version, os: os, platforms: platforms, revision: revision, created: created})
 	if err != nil {
 		return "", err
 	}
-	if strings.TrimSpace(registry) == "" {
+	if in.registry.prefix == "" {
 		return "", fmt.Errorf("no --registry given: publish needs a prefix such as registry.example.com/fit/ or modelengine/")
-	}
-	a := buildArgs{os, version, artifact, url, checksum, platforms, java, aptMirror, apkMirror}
-	in, err := parseInputs(ctx, a, "", registry, true)
-	if err != nil {
-		return "", err
 	}
 	if len(in.oses) != 1 {
 		return "", fmt.Errorf("publish takes one --os; use build-all --push for several")
 	}
-	l, tags, err := pushArgs{latest: latest, username: username, password: password, registryService: registryService}.floating(ctx, in.v, in.registry)
+	l, tags, err := pushArgs{latest: latest, registry: in.registry}.floating(ctx, in.v, in.registry.prefix)
 	if err != nil {
 		return "", err
 	}
-	if err := in.verify(ctx, a, sumArgs{}, true); err != nil {
+	if err := in.verify(ctx, true); err != nil {
 		return "", err
 	}
-	auth, err := in.auth(ctx, username, password)
+	auth, err := in.auth(ctx)
 	if err != nil {
 		return "", err
 	}
 	o := pipeline.BuildAllOptions{
-		Version: in.v, OSes: in.oses, Artifact: in.artifact, Platforms: in.platforms, Java: in.java,
-		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry, Push: true, Auth: auth, Revision: revision, Created: created,
+		Version: in.v, OSes: in.oses, Artifact: in.zip, Platforms: in.platforms, Java: in.java,
+		Mirrors: in.mirrors, Parallel: 1, Registry: in.registry.prefix, Push: true, Auth: auth, Revision: in.revision, Created: in.created,
 	}
 	access(&o, l, tags)
 	r := pipeline.BuildAll(ctx, in.c, o)[0]
@@ -450,51 +324,33 @@ func (m *FitImages) Publish(
 	return strings.Join(refs, "\n") + "\n", nil
 }
 
-// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `build-all --registry localhost:5000/ --push --registry-service tcp://localhost:5000`.
+// A throwaway registry:2 to try pushes locally: `dagger call registry up --ports 5000:5000`, then `dagger call --registry localhost:5000/ --registry-service tcp://localhost:5000 build-all --push`.
 func (m *FitImages) Registry(ctx context.Context) (*dagger.Service, error) {
 	c, err := sdk(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return serviceBack(ctx, fitregistry.Service(c, ""))
+	return serviceBack(ctx, registry.Service(c, ""))
 }
 
 // Run the end-to-end test inside the engine: a throwaway registry, push, pull back, run as a service, assert the plugins (root plugin included), health where the version serves it, a hot-loaded dynamic plugin, healthcheck, version, banner, uid, and FIT_HTTP_PORT with a shipped, mounted and read-only conf.
 // +cache="never"
 func (m *FitImages) EndToEnd(
 	ctx context.Context,
-	// operating system, e.g. debian (dagger call list shows them all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	os string,
-	// FIT version, e.g. 3.6.0
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +default="3.6.0"
 	version string,
-	// the release zip, instead of downloading it
+	// target platform such as linux/arm64 (default: the engine's; another one is emulated)
 	// +optional
-	artifact *dagger.File,
-	// download URL of the release zip when no --artifact
-	// +optional
-	url string,
-	// expected sha256 of the zip, downloaded or --artifact (without it the zip is not verified)
-	// +optional
-	checksum string,
-	// how long the app may take to become healthy, e.g. 120s or 3m (default: 120s, 10m on an emulated --platform)
+	platform string,
+	// how long FIT may take to become healthy in the e2e, e.g. 120s or 3m (default: 120s, 10m on an emulated platform)
 	// +optional
 	timeout string,
 	// report format: text or json
 	// +default="text"
 	format string,
-	// Java 17 flavour: jre or jdk
-	// +default="jre"
-	java string,
-	// Debian mirror replacing deb.debian.org
-	// +optional
-	aptMirror string,
-	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
-	// +optional
-	apkMirror string,
-	// platform of the image such as linux/arm64 (default: the engine's; another one runs emulated)
-	// +optional
-	platform string,
 ) (string, error) {
 	var d time.Duration // zero: e2e's default for the platform
 	var err error
@@ -506,11 +362,11 @@ func (m *FitImages) EndToEnd(
 	if format, err = checklist.ParseFormat(format); err != nil {
 		return "", err
 	}
-	in, err := resolve(ctx, buildArgs{os, version, artifact, url, checksum, platform, java, aptMirror, apkMirror})
+	in, err := resolve(ctx, m, recipeArgs{version: version, os: os, one: true, platforms: platform})
 	if err != nil {
 		return "", err
 	}
-	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.artifact, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Platform: in.platform(), Timeout: d})
+	steps, runErr := e2e.Run(ctx, in.c, e2e.Options{OS: in.oses[0], Version: in.v, Artifact: in.zip, Java: in.java, Mirror: in.mirrors[in.oses[0].Manager], Platform: in.platform(), Timeout: d})
 	out := report.StepsText(steps) + in.sum.Note(in.v) + "\n"
 	if format == "json" {
 		b, _ := json.MarshalIndent(struct {
@@ -529,27 +385,19 @@ func (m *FitImages) EndToEnd(
 	return out, nil
 }
 
-// FIT releases with no images yet: the final releases ≥ --since (GitHub API) whose {V}-{OS} tag the registry lacks, oldest first; with --version, only that version (a pre-release too), without the API.
+// FIT releases with no images yet in the module's --registry: the final releases ≥ --since (GitHub API) whose {V}-{OS} tag the registry lacks, oldest first; with --version, only that version (a pre-release too), without the API. --format text answers one "VERSION OS" line per missing image, json the release matrix ([{"version","os"}], OSes comma separated).
 // +cache="never"
 func (m *FitImages) MissingReleases(
 	ctx context.Context,
-	// registry prefix the images are pushed to, e.g. modelengine/ or localhost:5000/
-	registry string,
 	// oldest FIT version considered (the catch-up floor)
 	// +default="3.6.0"
 	since string,
-	// check only this version, as a dispatched release would push it; the API is not asked and --since does not apply
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	// +optional
 	version string,
-	// only these operating systems, comma separated (default: all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	// +optional
 	os string,
-	// the GitHub "list releases" API of FIT
-	// +default="https://api.github.com/repos/ModelEngine-Group/fit-framework/releases"
-	apiUrl string,
-	// GitHub token for the API (higher rate limit), e.g. env:GITHUB_TOKEN
-	// +optional
-	token *dagger.Secret,
 	// answer at most this many versions, the oldest (0: all)
 	// +optional
 	limit int,
@@ -559,35 +407,27 @@ func (m *FitImages) MissingReleases(
 	// with --version: answer every selected OS, the published ones too, to rebuild and push {V}-{OS} again
 	// +optional
 	rebuild bool,
-	// text (one "VERSION OS" line per missing image) or json (the release matrix: [{"version","os"}], OSes comma separated)
+	// report format: text or json
 	// +default="text"
 	format string,
-	// registry user name (public images list without one)
-	// +optional
-	username string,
-	// registry password or token
-	// +optional
-	password *dagger.Secret,
-	// the API server when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
-	// +optional
-	apiService *dagger.Service,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
-	// +optional
-	registryService *dagger.Service,
 ) (string, error) {
-	q, err := parseMissing(version, since, os, registry, apiUrl, limit, format, skipVersion, rebuild)
+	s, err := m.settings()
+	if err != nil {
+		return "", err
+	}
+	q, err := parseMissing(s, missingArgs{since: since, version: version, os: os, skipVersion: skipVersion, format: format, limit: limit, rebuild: rebuild})
 	if err != nil {
 		return "", err
 	}
 	// servers of the caller's machine come as services, reached under the caller's address for them
-	if q.Routes, err = routes(ctx, hostService{dial.HostPort(q.API), "--api-service", apiService},
-		hostService{fitregistry.Addr(q.Registry), "--registry-service", registryService}); err != nil {
+	if q.Routes, err = routes(ctx, hostService{addr: dial.HostPort(q.API), flag: "--api-service", svc: s.sums.apiService},
+		hostService{addr: registry.Addr(q.Registry), flag: "--registry-service", svc: s.registry.service}); err != nil {
 		return "", err
 	}
-	if q.Token, err = plaintext(ctx, token); err != nil {
+	if q.Token, err = plaintext(ctx, s.sums.token); err != nil {
 		return "", err
 	}
-	if q.Username, q.Password, err = login(ctx, username, password); err != nil {
+	if q.Username, q.Password, err = login(ctx, s.registry.username, s.registry.password); err != nil {
 		return "", err
 	}
 	ms, err := q.Run(ctx)
@@ -601,52 +441,19 @@ func (m *FitImages) MissingReleases(
 	return missing.Text(ms), nil
 }
 
-// Run the release checklist of one FIT version: version, not yet published (with --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with --staging) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.
+// Run the release checklist of one FIT version: version, not yet published (with the module's --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with the module's --staging) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.
 // +cache="never"
 func (m *FitImages) ReleaseCheck(
 	ctx context.Context,
-	// FIT version being released, e.g. 3.6.1
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	version string,
-	// only these operating systems, comma separated (default: all)
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
 	// +optional
 	os string,
 	// skip these operating systems, comma separated
 	// +optional
 	skipOs string,
-	// registry prefix the release goes to: checks that {V}-{OS} is not there yet, e.g. modelengine/
-	// +optional
-	registry string,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
-	// +optional
-	registryService *dagger.Service,
-	// registry user name (checks the login is accepted)
-	// +optional
-	username string,
-	// registry password or token
-	// +optional
-	password *dagger.Secret,
-	// the release zip, instead of downloading it
-	// +optional
-	artifact *dagger.File,
-	// download URL of the release zip when no --artifact; {version} is replaced
-	// +optional
-	url string,
-	// expected sha256 of the release zip (sha256:HEX or HEX), verified for --artifact too; default: the pinned sums, else GitHub's asset digest
-	// +optional
-	checksum string,
-	// pinned sums (VERSION sha256:HEX a line) instead of the module's images/release/checksums.txt
-	// +optional
-	checksumsFile *dagger.File,
-	// GitHub releases API of FIT, for the asset digest (default https://api.github.com/repos/ModelEngine-Group/fit-framework/releases)
-	// +optional
-	apiUrl string,
-	// the API when it runs on your machine, e.g. tcp://localhost:8080 (the host:port of --api-url)
-	// +optional
-	apiService *dagger.Service,
-	// GitHub token for the API (rate limits)
-	// +optional
-	token *dagger.Secret,
-	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's); the e2e runs on the engine's
+	// platforms, comma separated, e.g. linux/amd64,linux/arm64 (default: the engine's)
 	// +optional
 	platforms string,
 	// largest acceptable compressed image size, decimal units (1.5GB, 700MB)
@@ -655,86 +462,54 @@ func (m *FitImages) ReleaseCheck(
 	// README whose version references (fit-framework:X.Y.Z-OS, --version X.Y.Z) must name the version (default: not checked)
 	// +optional
 	readme *dagger.File,
-	// how long FIT may take to become healthy in the e2e, e.g. 120s
+	// how long FIT may take to become healthy in the e2e, e.g. 120s or 3m (default: 120s, 10m on an emulated platform)
 	// +optional
 	timeout string,
-	// how many OSes are checked at once
+	// how many OSes are built and checked at once
 	// +default=2
 	parallel int,
-	// Java 17 flavour: jre or jdk
-	// +default="jre"
-	java string,
-	// Debian mirror replacing deb.debian.org
-	// +optional
-	aptMirror string,
-	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine
-	// +optional
-	apkMirror string,
-	// registry prefix the tested images are pushed to by digest, for promote, e.g. ghcr.io/OWNER/fit-staging/ (default: not staged)
-	// +optional
-	staging string,
-	// user name for --staging
-	// +optional
-	stagingUsername string,
-	// password or token for --staging
-	// +optional
-	stagingPassword *dagger.Secret,
-	// VCS revision for the org.opencontainers.image.revision label (the release commit)
+	// VCS revision for the org.opencontainers.image.revision label, e.g. the release commit
 	// +optional
 	revision string,
-	// time (RFC 3339) for the org.opencontainers.image.created label: the release commit's time, for reproducible images
+	// time (RFC 3339) for the org.opencontainers.image.created label, e.g. the release commit's (not now: reproducible)
 	// +optional
 	created string,
 	// report format: text or json
 	// +default="text"
 	format string,
 ) (string, error) {
-	q, err := parseReleaseCheck(releaseCheckArgs{version, os, skipOs, registry, username, password, url, checksum, platforms,
-		sizeBudget, timeout, parallel, java, aptMirror, apkMirror, staging, stagingUsername, stagingPassword, revision, created, format}, artifact)
+	q, err := parseReleaseCheck(ctx, m, releaseCheckArgs{
+		recipe:     recipeArgs{version: version, os: os, skipOs: skipOs, platforms: platforms, revision: revision, created: created},
+		sizeBudget: sizeBudget, readme: readme, timeout: timeout, parallel: parallel, format: format,
+	})
 	if err != nil {
 		return "", err
 	}
-	return q.run(ctx, registryService, artifact, readme, sumArgs{checksumsFile, apiUrl, apiService, token})
+	return q.run(ctx)
 }
 
-// Promote tested images by digest to their release tags: every {V}-{OS} first, then the floating tags, only when all of those succeeded; the target serves the staged manifest digest byte for byte. Fails, with the report of what moved and what did not, on any failure.
+// Promote tested images by digest from the module's --staging to its --registry: every {V}-{OS} first, then the floating tags, only when all of those succeeded; the target serves the staged manifest digest byte for byte. Fails, with the report of what moved and what did not, on any failure.
 // +cache="never"
 func (m *FitImages) Promote(
 	ctx context.Context,
-	// FIT version being released, e.g. 3.6.1
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
 	version string,
 	// the staged images, as release-check answers them: OS=REPO@sha256:HEX, comma separated
 	images string,
-	// registry prefix to publish to, e.g. modelengine/
-	registry string,
-	// the registry when it runs on your machine, e.g. tcp://localhost:5000 (the host:port of --registry), spoken to over plain http
-	// +optional
-	registryService *dagger.Service,
-	// registry user name
-	// +optional
-	username string,
-	// registry password or token
-	// +optional
-	password *dagger.Secret,
-	// the staging registry when it runs on your machine (default: --registry-service when it is the same address)
-	// +optional
-	stagingService *dagger.Service,
-	// user name for the staging registry
-	// +optional
-	stagingUsername string,
-	// password or token for the staging registry
-	// +optional
-	stagingPassword *dagger.Secret,
-	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto, always or never
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto (only to the highest release in the registry), always or never
 	// +default="auto"
 	latest string,
 	// report format: text or json
 	// +default="text"
 	format string,
 ) (string, error) {
-	q, err := parsePromote(version, images, registry, username, password, stagingUsername, stagingPassword, latest, format)
+	s, err := m.settings()
 	if err != nil {
 		return "", err
 	}
-	return q.run(ctx, registryService, stagingService)
+	q, err := parsePromote(s, promoteArgs{version: version, images: images, latest: latest, format: format})
+	if err != nil {
+		return "", err
+	}
+	return q.run(ctx)
 }

@@ -9,7 +9,6 @@ import (
 
 	sdkdagger "dagger.io/dagger"
 
-	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/checklist"
 	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/options"
@@ -21,56 +20,37 @@ import (
 	"dagger/fit-images/internal/dagger"
 )
 
-// releaseCheckArgs are the arguments of release-check as typed.
+// releaseCheckArgs are release-check's own arguments as typed; the recipe's are parsed by parseRecipe.
 type releaseCheckArgs struct {
-	version, os, skipOs, registry string
-	username                      string
-	password                      *dagger.Secret
-	url, checksum, platforms      string
-	sizeBudget, timeout           string
-	parallel                      int
-	java, aptMirror, apkMirror    string
-	staging, stagingUser          string
-	stagingPassword               *dagger.Secret
-	revision, created             string
-	format                        string
+	recipe     recipeArgs
+	sizeBudget string
+	readme     *dagger.File
+	timeout    string
+	parallel   int
+	format     string
 }
 
-// releaseCheckQuery is releaseCheckArgs validated: all of it before the engine does any work.
+// releaseCheckQuery is releaseCheckArgs and the module's settings validated: all of it before the
+// engine does any work.
 type releaseCheckQuery struct {
-	a        releaseCheckArgs
-	o        releasecheck.Options
-	format   string
-	checksum string
+	in     recipe
+	o      releasecheck.Options
+	readme *dagger.File
+	format string
 }
 
-func parseReleaseCheck(a releaseCheckArgs, artifact *dagger.File) (q releaseCheckQuery, err error) {
-	q.a = a
+func parseReleaseCheck(ctx context.Context, m *FitImages, a releaseCheckArgs) (q releaseCheckQuery, err error) {
 	o := &q.o
-	if strings.TrimSpace(a.version) == "" {
+	if strings.TrimSpace(a.recipe.version) == "" {
 		return q, fmt.Errorf("no --version given: a release names its version, e.g. --version 3.6.1")
 	}
-	if o.Version, err = release.ParseVersion(a.version); err != nil {
+	// the labels are parsed as build, build-all and publish parse them: one commit time, one created
+	if q.in, err = parseRecipe(ctx, m, a.recipe); err != nil {
 		return q, err
 	}
-	if o.OSes, err = options.OSes(a.os, a.skipOs); err != nil {
-		return q, err
-	}
-	if o.Registry, err = release.ParseRegistry(a.registry); err != nil {
-		return q, err
-	}
-	if o.Staging, err = release.ParseRegistry(a.staging); err != nil {
-		return q, fmt.Errorf("--staging: %w", err)
-	}
-	if o.Platforms, err = release.ParsePlatforms(a.platforms); err != nil {
-		return q, err
-	}
-	if o.Java, err = catalog.ParseJava(a.java); err != nil {
-		return q, err
-	}
-	if o.Mirrors, err = options.Mirrors(a.aptMirror, a.apkMirror); err != nil {
-		return q, err
-	}
+	in := q.in
+	o.Version, o.OSes, o.Registry, o.Staging, o.Platforms = in.v, in.oses, in.registry.prefix, in.staging.prefix, in.platforms
+	o.Java, o.Mirrors, o.Revision, o.Created = in.java, in.mirrors, in.revision, in.created
 	if o.Budget, err = size.Parse(a.sizeBudget); err != nil {
 		return q, fmt.Errorf("--size-budget: %w", err)
 	}
@@ -83,85 +63,60 @@ func parseReleaseCheck(a releaseCheckArgs, artifact *dagger.File) (q releaseChec
 		return q, fmt.Errorf("--parallel %d: give at least 1", a.parallel)
 	}
 	o.Parallel = a.parallel
-	// the labels are parsed as build, build-all and publish parse them: one commit time, one created
-	if o.Revision, o.Created, err = options.Labels(a.revision, a.created); err != nil {
-		return q, err
-	}
 	if q.format, err = checklist.ParseFormat(a.format); err != nil {
 		return q, err
 	}
-	if q.checksum, err = release.ParseChecksum(a.checksum); err != nil {
-		return q, err
-	}
-	if artifact != nil && strings.TrimSpace(a.url) != "" {
-		return q, fmt.Errorf("pass either --artifact or --url, not both")
-	}
-	if artifact == nil {
-		if _, err = release.ArtifactURL(o.Version, a.url); err != nil {
+	if in.artifact == nil { // the module was given no zip: the URL is fetched
+		if _, err = release.ArtifactURL(o.Version, in.url); err != nil {
 			return q, err
 		}
 	}
-	if err = release.Login(a.username, a.password != nil, ""); err != nil {
-		return q, err
-	}
-	if a.username != "" && o.Registry == "" {
+	if in.registry.username != "" && o.Registry == "" {
 		return q, fmt.Errorf("--username needs --registry: say which registry the login is for")
 	}
-	if err = release.Login(a.stagingUser, a.stagingPassword != nil, "staging-"); err != nil {
-		return q, err
-	}
-	if a.stagingUser != "" && o.Staging == "" {
+	if in.staging.username != "" && o.Staging == "" {
 		return q, fmt.Errorf("--staging-username needs --staging: say where the tested images go")
 	}
+	q.readme = a.readme
 	return q, nil
 }
 
-// run connects, wires the registry and the artifact, and runs the checklist.
-func (q releaseCheckQuery) run(ctx context.Context, svc *dagger.Service, artifact, readmeFile *dagger.File, sums sumArgs) (string, error) {
-	o := q.o
-	c, err := sdk(ctx)
-	if err != nil {
-		return "", err
-	}
+// run wires the registry and the artifact, and runs the checklist.
+func (q releaseCheckQuery) run(ctx context.Context) (string, error) {
+	o, in, c := q.o, q.in, q.in.c
 	if o.Registry != "" {
-		routes, err := routes(ctx, hostService{registry.Addr(o.Registry), "--registry-service", svc})
+		routes, err := routes(ctx, hostService{addr: registry.Addr(o.Registry), flag: "--registry-service", svc: in.registry.service})
 		if err != nil {
 			return "", err
 		}
-		password, err := plaintext(ctx, q.a.password)
+		password, err := plaintext(ctx, in.registry.password)
 		if err != nil {
 			return "", err
 		}
-		o.Username = q.a.username
-		tags := registry.Repo{Registry: o.Registry, Username: q.a.username, Password: password, Transport: dial.Via(routes)}
+		o.Username = in.registry.username
+		tags := registry.Repo{Registry: o.Registry, Username: in.registry.username, Password: password, Transport: dial.Via(routes)}
 		o.ListTags = tags.List
 	}
-	if q.a.stagingPassword != nil {
-		s, err := secretIn(ctx, c, q.a.stagingPassword)
+	if in.staging.password != nil {
+		s, err := secretIn(ctx, c, in.staging.password)
 		if err != nil {
 			return "", err
 		}
-		o.StagingAuth = &pipeline.Auth{Username: q.a.stagingUser, Password: s}
+		o.StagingAuth = &pipeline.Auth{Username: in.staging.username, Password: s}
 	}
-	if readmeFile != nil {
-		name, err := readmeFile.Name(ctx)
+	if q.readme != nil {
+		name, err := q.readme.Name(ctx)
 		if err != nil {
 			return "", err
 		}
-		content, err := readmeFile.Contents(ctx)
+		content, err := q.readme.Contents(ctx)
 		if err != nil {
 			return "", err
 		}
 		o.Readme = &releasecheck.Readme{Name: name, Content: content}
 	}
-	var local *sdkdagger.File
-	if artifact != nil {
-		if local, err = fileIn(ctx, c, artifact); err != nil {
-			return "", err
-		}
-	}
-	art := pipeline.ArtifactOptions{Local: local, URL: q.a.url, Checksum: q.checksum}
-	if err := sums.apply(ctx, &art); err != nil {
+	art, err := in.artifactOptions(ctx, c, true)
+	if err != nil {
 		return "", err
 	}
 	o.Artifact = func(ctx context.Context) releasecheck.Artifact {

@@ -10,15 +10,13 @@ import (
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/rollout"
-	"dagger/fit-images/internal/dagger"
 )
 
-// pushArgs are the arguments of the functions that push and decide floating tags.
+// pushArgs are what the functions that push and decide floating tags take: their own --latest
+// and the module's registry access.
 type pushArgs struct {
-	latest          string
-	username        string
-	password        *dagger.Secret
-	registryService *dagger.Service
+	latest   string
+	registry registryAccess
 	// decideOnly: nothing is pushed (tags), so the registry is read only when its tags decide
 	decideOnly bool
 }
@@ -42,11 +40,11 @@ func (a pushArgs) floating(ctx context.Context, v release.Version, r release.Reg
 	if r == "" || !need {
 		return l, nil, nil
 	}
-	via, err := routes(ctx, hostService{registry.Addr(r), "--registry-service", a.registryService})
+	via, err := routes(ctx, hostService{addr: registry.Addr(r), flag: "--registry-service", svc: a.registry.service})
 	if err != nil {
 		return "", nil, fmt.Errorf("%w (its tags decide the floating ones; --latest never needs no access)", err)
 	}
-	user, pass, err := login(ctx, a.username, a.password)
+	user, pass, err := login(ctx, a.registry.username, a.registry.password)
 	if err != nil {
 		return "", nil, err
 	}

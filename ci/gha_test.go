@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/options"
 )
 
 // ghaFiles points GITHUB_OUTPUT and GITHUB_STEP_SUMMARY at temporary files and turns Actions mode on.
@@ -128,7 +129,8 @@ func fakeCall(t *testing.T, wantFn string, stdout, stderr string, fail bool) (ca
 	var got []string
 	return func(_ context.Context, args []string, log io.Writer) (string, string, error) {
 		got = args
-		assert.Equal(t, wantFn, args[0])
+		assert.Equal(t, options.CallArgs(args), args, "the module's flags come first")
+		assert.Contains(t, args, wantFn)
 		_, err := fmt.Fprintln(log, "engine progress line")
 		require.NoError(t, err)
 		if fail {
@@ -156,13 +158,13 @@ func TestReleaseCheckAdapted(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"release-check", "--version", "3.6.1", "--password", "env:REG_PW"}, os.Getenv, call, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
-	assert.Equal(t, []string{"release-check", "--version", "3.6.1", "--password", "env:REG_PW", "--format", "json"}, *args, "arguments, no shell string")
+	assert.Equal(t, []string{"--password", "env:REG_PW", "release-check", "--version", "3.6.1", "--format", "json"}, *args, "arguments, no shell string; the module's flags before the function")
 	out := read(t, outFile)
 	assert.Contains(t, out, heredoc("result", "passed")+heredoc("version", "3.6.1")+heredoc("failed", ""))
 	assert.Contains(t, out, heredoc("images", "alpine=s/fit-framework@sha256:"+strings.Repeat("b", 64)+",debian=s/fit-framework@sha256:"+strings.Repeat("a", 64)))
 	assert.Contains(t, read(t, sumFile), "**✅ PASSED: 1 of 1 items passed**")
 	assert.Contains(t, stdout.String(), "::add-mask::s3cr3t-pw")
-	assert.Contains(t, stdout.String(), "::group::dagger call release-check")
+	assert.Contains(t, stdout.String(), "::group::dagger call --password env:REG_PW release-check --version 3.6.1 --format json")
 }
 
 func TestReleaseCheckFailureAdapted(t *testing.T) {

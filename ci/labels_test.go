@@ -14,8 +14,9 @@ import (
 // The release workflow passes --created as git prints it (the committer's offset); one parser,
 // options.Labels, turns it into the one UTC label on every path that writes labels (its own test
 // shows any offset gives the same label). Here, read from the module's sources: every function
-// that takes --created hands it to options.Labels (release-check through parseReleaseCheck),
-// promote takes none (it copies the staged images by digest), and nothing else parses a time.
+// that takes --created hands it to its recipe, which parseRecipe, the recipe's one parser, gives
+// to options.Labels; promote takes none (it copies the staged images by digest), and nothing else
+// parses a time.
 func TestCreatedHasOneParser(t *testing.T) {
 	files, err := filepath.Glob("../*.go")
 	require.NoError(t, err)
@@ -60,21 +61,33 @@ func TestCreatedHasOneParser(t *testing.T) {
 		})
 		return found
 	}
+	// the created a function takes is the one its recipe gets: recipeArgs{…, created: created}
+	passesCreated := func(fn *ast.FuncDecl) bool {
+		found := false
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			if kv, ok := n.(*ast.KeyValueExpr); ok && exprName(kv.Key) == "created" && exprName(kv.Value) == "created" {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
 	var takes []string
 	for name, fn := range funcs {
 		if fn.Recv == nil || !fn.Name.IsExported() || !hasParam(fn, "created") {
 			continue
 		}
 		takes = append(takes, kebab(name))
-		if name == "ReleaseCheck" {
-			assert.True(t, calls(fn, "", "parseReleaseCheck"), "release-check parses its flags in parseReleaseCheck")
-			continue
-		}
-		assert.True(t, calls(fn, "options", "Labels", "revision", "created"), "%s: --created goes through options.Labels(revision, created)", kebab(name))
+		assert.True(t, passesCreated(fn), "%s: --created goes into its recipeArgs", kebab(name))
+		assert.True(t, calls(fn, "", "parseRecipe") || calls(fn, "", "resolve") || calls(fn, "", "parseReleaseCheck"), "%s: its recipe is parsed by parseRecipe", kebab(name))
 	}
 	assert.Subset(t, takes, []string{"build", "build-all", "publish", "release-check"})
-	require.Contains(t, funcs, "parseReleaseCheck")
-	assert.True(t, calls(funcs["parseReleaseCheck"], "options", "Labels", "a.revision", "a.created"), "parseReleaseCheck: --created goes through options.Labels")
+	for _, f := range []string{"resolve", "parseReleaseCheck"} {
+		require.Contains(t, funcs, f)
+		assert.True(t, calls(funcs[f], "", "parseRecipe"), "%s hands the recipe to parseRecipe", f)
+	}
+	require.Contains(t, funcs, "parseRecipe")
+	assert.True(t, calls(funcs["parseRecipe"], "options", "Labels", "a.revision", "a.created"), "parseRecipe: --created goes through options.Labels")
 	require.Contains(t, funcs, "Promote")
 	assert.False(t, hasParam(funcs["Promote"], "created"), "promote copies the staged images by digest: it writes no label")
 }

@@ -1,11 +1,13 @@
 // Command ci adapts the module's functions to GitHub Actions:
 //
-//	go run ./ci release-check [flags of dagger call release-check]
-//	go run ./ci promote       [flags of dagger call promote]
-//	go run ./ci e2e           [flags of dagger call end-to-end]
+//	go run ./ci release-check [flags of dagger call and of dagger call release-check]
+//	go run ./ci promote       [flags of dagger call and of dagger call promote]
+//	go run ./ci e2e           [flags of dagger call and of dagger call end-to-end]
 //
-// It runs `dagger call FUNCTION FLAGS… --format json` (a subprocess with arguments, never a shell
-// string), so the module alone validates the flags and does the work, exactly as on a laptop.
+// It runs `dagger call MODULE-FLAGS… FUNCTION FLAGS… --format json` (a subprocess with arguments,
+// never a shell string): the flags of the module's constructor (options.ModuleFlags: registry,
+// staging, token…) may come anywhere and are moved before the function name, as the CLI wants
+// them. So the module alone validates the flags and does the work, exactly as on a laptop.
 // Its report becomes step outputs, the step summary, error annotations and a log group; values
 // of env:NAME secrets are masked. Inside GitHub Actions (GITHUB_ACTIONS=true) this speaks the
 // runner's protocol; elsewhere it prints the same, and still writes GITHUB_OUTPUT and
@@ -23,6 +25,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"dagger/fit-images/images/options"
 )
 
 // job is one `go run ./ci <name>`: the module function it calls and how its report is adapted.
@@ -76,8 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, call ca
 	maskSecrets(rep, flags, getenv)
 	var out, errText string
 	var err error
-	rep.Group("dagger call "+j.function+" "+strings.Join(flags, " "), func() {
-		out, errText, err = call(ctx, append(append([]string{j.function}, flags...), "--format", "json"), logWriter{rep})
+	// the module's flags (registry, staging, token…) go before the function name, as dagger call wants
+	callArgs := options.CallArgs(append(append([]string{j.function}, flags...), "--format", "json"))
+	rep.Group("dagger call "+strings.Join(callArgs, " "), func() {
+		out, errText, err = call(ctx, callArgs, logWriter{rep})
 	})
 	report := out
 	if err != nil {
@@ -130,7 +136,7 @@ func maskSecrets(rep Reporter, flags []string, getenv func(string) string) {
 }
 
 func usage(w io.Writer) {
-	say(w, "usage: go run ./ci <job> [flags of the module function]   (dagger call <function> --help lists them)\n")
+	say(w, "usage: go run ./ci <job> [flags of the module and of its function]   (dagger call --help and dagger call <function> --help list them)\n")
 	for _, j := range jobs {
 		say(w, "  %-14s dagger call %s: %s\n", j.name, j.function, j.about)
 	}

@@ -144,8 +144,9 @@ func TestWorkflowsHygiene(t *testing.T) {
 	}
 }
 
-// The module functions and flags the workflows call exist: parsed from main.go, so a renamed
-// argument breaks here, not on the next release.
+// The module functions and flags the workflows call exist, each in its place: the module's own
+// (constructor) flags before the function name, the function's after it. Parsed from the module's
+// sources, so a renamed argument breaks here, not on the next release.
 func TestWorkflowDaggerCallsExist(t *testing.T) {
 	fns := moduleFunctions(t)
 	calls, extensions := 0, 0
@@ -161,66 +162,139 @@ func TestWorkflowDaggerCallsExist(t *testing.T) {
 	assert.GreaterOrEqual(t, extensions, 1, "release.yml's args+=(--rebuild) is checked too")
 
 	// and the check is not vacuous: an unknown flag is reported, under the function it was passed to,
-	// also when an args+=(…) line adds it
-	_, _, problems := daggerCallProblems("args=(missing-releases --os x)\nargs+=(--rebuild --nope)\ndagger call tags --nada \\\n  --version 1\ndagger call nothing\n", fns)
+	// also when an args+=(…) line adds it, and so is a flag on the wrong side of the function name
+	text := "args=(missing-releases --os x)\nargs+=(--rebuild --nope)\ndagger call tags --nada \\\n  --version 1\n" +
+		"dagger call nothing\ndagger call --nix list\ndagger call tags --registry r/\ndagger call --registry r/ tags --os debian\n" +
+		"dagger call --registry r/ \"${args[@]}\"\nargs=(promote --staging s/)\n"
+	_, _, problems := daggerCallProblems(text, fns)
 	assert.Equal(t, []string{
 		"missing-releases has no --nope: args+=(--rebuild --nope)",
 		"tags has no --nada: dagger call tags --nada \\\n  --version 1",
 		"unknown function nothing: dagger call nothing",
+		"the module has no --nix (dagger call --help): dagger call --nix list",
+		"tags: --registry is the module's: put it before the function name: dagger call tags --registry r/",
+		"promote: --staging is the module's: put it before the function name: args=(promote --staging s/)",
 	}, problems)
 }
 
-// daggerCallRe finds `dagger call FN …` with its \ continuation lines (a line's text is read a
+// daggerCallRe finds `dagger call …` with its \ continuation lines (a line's text is read a
 // character or an escaped pair at a time, so its closing \ stays for the continuation), the
 // args=(FN …) arrays of release.yml and the args+=(…) lines that extend such an array.
-var daggerCallRe = regexp.MustCompile(`(?:dagger call |args=\()([a-z-]+)(?:[^\\\n]|\\.)*(?:\\\n(?:[^\\\n]|\\.)*)*|args\+=\([^)\n]*\)`)
+var daggerCallRe = regexp.MustCompile(`(?:dagger call |args=\(|args\+=\()(?:[^\\\n]|\\.)*(?:\\\n(?:[^\\\n]|\\.)*)*`)
 
 // daggerCallProblems checks every function and flag that text passes to `dagger call` against
-// fns (moduleFunctions); the flags of an args+=(…) line belong to the array's function, the
-// FN of the args=(FN …) before it. It answers how many calls and extensions it checked.
+// fns (moduleFunctions): the module's flags before the function name, the function's after it;
+// the flags of an args+=(…) line belong to the array's function, the FN of the args=(FN …)
+// before it, and a `dagger call … "${args[@]}"` passes that array. It answers how many calls and
+// extensions it checked.
 func daggerCallProblems(text string, fns map[string]map[string]bool) (calls, extensions int, problems []string) {
 	fn := ""
-	for _, m := range daggerCallRe.FindAllStringSubmatch(text, -1) {
-		if m[1] != "" {
-			calls++
-			fn = m[1]
-		} else {
+	for _, m := range daggerCallRe.FindAllString(text, -1) {
+		words := strings.Fields(strings.NewReplacer("\\\n", " ", ")", " ").Replace(m))
+		switch {
+		case strings.HasPrefix(m, "args+=("):
 			extensions++
+			words = words[1:]
+		case strings.HasPrefix(m, "args=("):
+			words[0] = strings.TrimPrefix(words[0], "args=(")
+		default: // dagger call: the module's flags, each with its value, then the function
+			words = words[2:]
+			for len(words) > 0 && strings.HasPrefix(words[0], "--") {
+				name, _, inline := strings.Cut(strings.TrimPrefix(words[0], "--"), "=")
+				if !fns[""][name] {
+					problems = append(problems, fmt.Sprintf("the module has no --%s (dagger call --help): %s", name, m))
+				}
+				words = words[1:]
+				if !inline && len(words) > 0 {
+					words = words[1:]
+				}
+			}
+			if len(words) > 0 && strings.HasPrefix(words[0], `"${`) {
+				continue // the array's call: its function and flags were checked where it was built
+			}
+		}
+		if !strings.HasPrefix(m, "args+=(") {
+			if len(words) == 0 {
+				continue
+			}
+			calls++
+			fn, words = words[0], words[1:]
 		}
 		flags, ok := fns[fn]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("unknown function %s: %s", fn, m[0]))
+		if !ok || fn == "" {
+			problems = append(problems, fmt.Sprintf("unknown function %s: %s", fn, m))
 			continue
 		}
-		for _, f := range regexp.MustCompile(`--([a-z][a-z-]*)`).FindAllStringSubmatch(m[0], -1) {
-			if !flags[f[1]] {
-				problems = append(problems, fmt.Sprintf("%s has no --%s: %s", fn, f[1], m[0]))
+		for _, w := range words {
+			name, _, _ := strings.Cut(strings.TrimPrefix(w, "--"), "=")
+			switch {
+			case !strings.HasPrefix(w, "--") || flags[name]:
+			case fns[""][name]:
+				problems = append(problems, fmt.Sprintf("%s: --%s is the module's: put it before the function name: %s", fn, name, m))
+			default:
+				problems = append(problems, fmt.Sprintf("%s has no --%s: %s", fn, name, m))
 			}
 		}
 	}
 	return calls, extensions, problems
 }
 
-// moduleFunctions reads main.go: function name (kebab case) → its flags.
+// moduleFunctions reads the module's sources: function name (kebab case) → its flags; "" → the
+// flags of the constructor (New), which `dagger call` takes before the function name.
 func moduleFunctions(t *testing.T) map[string]map[string]bool {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "../main.go", nil, 0)
-	require.NoError(t, err)
 	out := map[string]map[string]bool{}
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv == nil || !fd.Name.IsExported() {
-			continue
-		}
+	for _, fd := range moduleFuncDecls(t) {
 		flags := map[string]bool{}
 		for _, p := range fd.Type.Params.List {
 			for _, n := range p.Names {
 				flags[kebab(n.Name)] = true
 			}
 		}
-		out[kebab(fd.Name.Name)] = flags
+		name := kebab(fd.Name.Name)
+		if fd.Recv == nil {
+			name = ""
+		}
+		out[name] = flags
 	}
 	return out
+}
+
+// moduleFuncDecls are the module's functions as parsed from its sources (dagger.gen.go aside): the
+// exported methods of FitImages and the constructor New, whose parameters' comments are kept.
+func moduleFuncDecls(t *testing.T) []*ast.FuncDecl {
+	t.Helper()
+	files, err := filepath.Glob("../*.go")
+	require.NoError(t, err)
+	var out []*ast.FuncDecl
+	for _, path := range files {
+		if filepath.Base(path) == "dagger.gen.go" {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		require.NoError(t, err)
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if ok && isModuleFunc(fd) {
+				out = append(out, fd)
+			}
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+// isModuleFunc: an exported method of FitImages (a function of the module) or its constructor New.
+func isModuleFunc(fd *ast.FuncDecl) bool {
+	if fd.Recv == nil {
+		return fd.Name.Name == "New"
+	}
+	star, ok := fd.Recv.List[0].Type.(*ast.StarExpr)
+	if !ok {
+		return false
+	}
+	id, ok := star.X.(*ast.Ident)
+	return ok && id.Name == "FitImages" && fd.Name.IsExported()
 }
 
 func kebab(s string) string {
@@ -364,7 +438,7 @@ func stepRunning(t *testing.T, steps []map[string]any, s string) int {
 }
 
 // TestWorkflowCommandsParse checks every `go run ./ci …` of the workflows against the module: the
-// job exists and each flag is one of its function's (the module validates the values).
+// job exists and each flag is one of its function's or the module's (the module validates the values).
 func TestWorkflowCommandsParse(t *testing.T) {
 	fns := moduleFunctions(t)
 	found := 0
@@ -388,7 +462,9 @@ func TestWorkflowCommandsParse(t *testing.T) {
 				require.NotEmpty(t, fn, "%s/%s runs an unknown job %q", path, id, args[0])
 				for _, a := range args[1:] {
 					if strings.HasPrefix(a, "--") {
-						assert.True(t, fns[fn][strings.TrimPrefix(a, "--")], "%s/%s: %s has no flag %s", path, id, fn, a)
+						// the driver moves the module's flags before the function name (options.CallArgs)
+						f := strings.TrimPrefix(a, "--")
+						assert.True(t, fns[fn][f] || fns[""][f], "%s/%s: neither the module nor %s has the flag %s", path, id, fn, a)
 						assert.NotEqual(t, "--format", a, "the driver passes --format json itself")
 					}
 				}

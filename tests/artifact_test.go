@@ -58,7 +58,7 @@ func TestCallArtifactChecksumSources(t *testing.T) {
 		return p
 	}
 	artifact := func(extra ...string) (string, error) {
-		return call(t, append(append([]string{"artifact", "--version", version, "--url", releaseURL(fixture.Healthy)}, extra...), "size")...)
+		return call(t, append(append([]string{"--url", releaseURL(fixture.Healthy), "artifact", "--version", version}, extra...), "size")...)
 	}
 	zero := strings.Repeat("0", 64)
 
@@ -123,7 +123,8 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 
 	t.Run("wrong sum fails before building", func(t *testing.T) {
 		start := time.Now()
-		_, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/"+ns+"/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero)
+		_, err := call(t, "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "--checksum", zero,
+			"build-all", "--os", "debian", "--push")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "checksum mismatch for the FIT 3.6.0 zip given with --artifact: expected sha256:"+zero+" (from --checksum), got sha256:"+zip.SHA256)
 		assert.NotContains(t, err.Error(), "build-all:", "no build ran, so there is no summary")
@@ -133,21 +134,21 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 	t.Run("no --checksum on publish", func(t *testing.T) {
 		// no pin for the fixture; the GitHub API is out of reach on the test bed (then the error lists
 		// the three sources) or, with internet, gives the real zip's digest, which the fixture is not
-		_, err := call(t, "publish", "--os", "debian", "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path)
+		_, err := call(t, "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", zip.Path, "publish", "--os", "debian")
 		require.Error(t, err)
 		assert.Regexp(t, `no checksum for the FIT 3\.6\.0 release zip|expected sha256:[0-9a-f]{64} \(from the GitHub release API`, err.Error())
 		nothingPushed(t)
 	})
 	t.Run("--checksum verifies a local --artifact", func(t *testing.T) {
-		_, err := call(t, "build", "--os", "debian", "--artifact", zip.Path, "--checksum", zero, "with-exec", "--args", "true", "stdout")
+		_, err := call(t, "--artifact", zip.Path, "--checksum", zero, "build", "--os", "debian", "with-exec", "--args", "true", "stdout")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "checksum mismatch for the FIT 3.6.0 zip given with --artifact")
 	})
 	t.Run("check says whether it is verified", func(t *testing.T) {
-		out, err := call(t, "check", "--os", "debian", "--artifact", zip.Path, "--checksum", zip.SHA256)
+		out, err := call(t, "--artifact", zip.Path, "--checksum", zip.SHA256, "check", "--os", "debian")
 		require.NoError(t, err)
 		assert.Contains(t, out, "artifact: FIT 3.6.0 zip verified, sha256:"+zip.SHA256+" (from --checksum)")
-		out, err = call(t, "check", "--os", "debian", "--artifact", zip.Path)
+		out, err = call(t, "--artifact", zip.Path, "check", "--os", "debian")
 		require.NoError(t, err)
 		assert.Contains(t, out, "artifact: FIT 3.6.0 zip not verified (no --checksum)")
 	})
@@ -158,13 +159,13 @@ func TestCallReleasePathNeedsVerifiedArtifact(t *testing.T) {
 func TestCallFailingStepShowsStderr(t *testing.T) {
 	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
-	broken := []string{"--os", "debian", "--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://127.0.0.1:9/debian"}
-	_, err := call(t, append([]string{"check"}, broken...)...)
+	broken := []string{"--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://127.0.0.1:9/debian"} // the module's flags
+	_, err := call(t, append(broken, "check", "--os", "debian")...)
 	require.Error(t, err)
 	assert.Regexp(t, "check: the image does not build: command `sh -c .*` exited with code 100; its stderr:\n", err.Error())
 	assert.Contains(t, err.Error(), "  | E: Unable to locate package openjdk-17-jre-headless")
 
-	_, err = call(t, append([]string{"build-all"}, broken...)...)
+	_, err = call(t, append(broken, "build-all", "--os", "debian")...)
 	require.Error(t, err)
 	assert.Regexp(t, "(?m)^debian .* FAILED: build failed: command `sh -c .*` exited with code 100; its stderr:$", err.Error(), "the table row has the first line")
 	assert.Regexp(t, "(?m)^debian: build failed: command .*\n(  \\| .*\n)*  \\| E: Unable to locate package openjdk-17-jre-headless", err.Error(), "the whole of it below the table")

@@ -81,8 +81,8 @@ func needDocker(t *testing.T) string {
 		imageOnce.Do(func() {
 			ns := fmt.Sprintf("docker%d", time.Now().UnixNano())
 			a := zips[fixture.Healthy]
-			if _, imageErr = runDagger(15*time.Minute, "call", "build-all", "--os", "debian", "--registry", reg+"/"+ns+"/", "--push",
-				"--registry-service", "tcp://"+reg, "--artifact", a.Path, "--checksum", a.SHA256); imageErr != nil {
+			if _, imageErr = runDagger(15*time.Minute, "call", "--registry", reg+"/"+ns+"/", "--registry-service", "tcp://"+reg, "--artifact", a.Path, "--checksum", a.SHA256,
+				"build-all", "--os", "debian", "--push"); imageErr != nil {
 				return
 			}
 			dockerImg = reg + "/" + ns + "/fit-framework:" + version + "-debian"
@@ -683,7 +683,7 @@ func TestDockerLoadBuiltImage(t *testing.T) {
 	needEngine(t)
 	a := zips[fixture.Healthy]
 	tarball := filepath.Join(t.TempDir(), "fit.tar")
-	_, err := call(t, "build", "--os", "debian", "--artifact", a.Path, "as-tarball", "--forced-compression", "Gzip", "export", "--path", tarball)
+	_, err := call(t, "--artifact", a.Path, "build", "--os", "debian", "as-tarball", "--forced-compression", "Gzip", "export", "--path", tarball)
 	require.NoError(t, err)
 	out := dk(t, "load", "-i", tarball)
 	m := regexp.MustCompile(`Loaded image(?: ID)?: (\S+)`).FindStringSubmatch(out)
@@ -697,7 +697,7 @@ func TestDockerLoadBuiltImage(t *testing.T) {
 			t.Logf("dagger call build … export-image --name %s %v (%.1fs)", tag, env, time.Since(start).Seconds())
 		}(time.Now())
 		_, err := runTool(15*time.Minute, nil, env, daggerGo, "call", "-m", root, "--progress=plain",
-			"build", "--os", "debian", "--artifact", a.Path, "export-image", "--forced-compression", "Gzip", "--name", tag)
+			"--artifact", a.Path, "build", "--os", "debian", "export-image", "--forced-compression", "Gzip", "--name", tag)
 		return err
 	}
 	if strings.HasPrefix(os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST"), "unix://") {

@@ -61,8 +61,8 @@ func TestCallFloatingTagsFollowReleases(t *testing.T) {
 	}
 	push := func(v string, extra ...string) string {
 		t.Helper()
-		out, err := call(t, append([]string{"build-all", "--os", "debian", "--version", v, "--artifact", zip[v], "--checksum", sum[v], "--registry", prefix, "--push",
-			"--registry-service", "tcp://" + reg}, extra...)...)
+		out, err := call(t, append([]string{"--artifact", zip[v], "--checksum", sum[v], "--registry", prefix, "--registry-service", "tcp://" + reg,
+			"build-all", "--os", "debian", "--version", v, "--push"}, extra...)...)
 		require.NoError(t, err)
 		t.Log(out)
 		return out
@@ -86,7 +86,7 @@ func TestCallFloatingTagsFollowReleases(t *testing.T) {
 	assert.Equal(t, "2026-12-02T10:04:05Z", cfg.Config.Labels["org.opencontainers.image.created"], "the commit time, in UTC")
 
 	// the decision before the backport, from the registry
-	out, err = call(t, "tags", "--version", "3.5.9", "--os", "debian", "--registry", prefix, "--registry-service", "tcp://"+reg)
+	out, err = call(t, "--registry", prefix, "--registry-service", "tcp://"+reg, "tags", "--version", "3.5.9", "--os", "debian")
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^`+repo+`:3\.5\.9-debian\s+push\s+`, out)
 	assert.Regexp(t, `(?m)^`+repo+`:3\.5-debian\s+move\s+3\.5-debian → 3\.5\.9: the first final release it stands for$`, out)
@@ -274,8 +274,8 @@ func TestCallBuildAllPushFailureReport(t *testing.T) {
 	proxy, rejected := rejecting(t, reg, "latest-debian")
 	at := proxy + "/" + ns + "/fit-framework:"
 
-	out, err := call(t, "build-all", "--os", "debian", "--registry", proxy+"/"+ns+"/", "--push", "--registry-service", "tcp://"+proxy,
-		"--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err := call(t, "--registry", proxy+"/"+ns+"/", "--registry-service", "tcp://"+proxy, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--os", "debian", "--push")
 	require.Error(t, err)
 	assert.Empty(t, out)
 	msg := err.Error()

@@ -18,6 +18,7 @@ import (
 
 	"dagger.io/dagger"
 
+	"dagger/fit-images/images/options"
 	"dagger/fit-images/tests/fixture"
 )
 
@@ -143,6 +144,11 @@ func daggerRun(t *testing.T, verb string, args ...string) (string, error) {
 }
 
 func runDagger(limit time.Duration, verb string, args ...string) (string, error) {
+	if verb == "call" {
+		// the module's flags go before the function name; a flag a test appends after it (a table
+		// case, an extra argument) is moved there, as the CI driver moves it
+		args = options.CallArgs(args)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, daggerGo, append([]string{verb, "-m", root, "--progress=plain"}, args...)...)

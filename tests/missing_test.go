@@ -88,8 +88,7 @@ func TestCallMissingReleases(t *testing.T) {
 	}
 
 	api := fmt.Sprintf("http://localhost:%d/repos/ModelEngine-Group/fit-framework/releases", port)
-	common := []string{"missing-releases", "--registry", reg + "/" + ns + "/", "--api-url", api,
-		"--api-service", fmt.Sprintf("tcp://localhost:%d", port), "--registry-service", "tcp://" + reg}
+	common := []string{"--registry", reg + "/" + ns + "/", "--api-url", api, "--api-service", fmt.Sprintf("tcp://localhost:%d", port), "--registry-service", "tcp://" + reg, "missing-releases"}
 	t.Setenv("FIT_TEST_GITHUB_TOKEN", "test-token-123")
 
 	out, err := call(t, append(common, "--since", "3.6.0", "--token", "env:FIT_TEST_GITHUB_TOKEN")...)
@@ -155,7 +154,7 @@ func TestCallMissingReleasesBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
-			args := append([]string{"missing-releases", "--registry", "registry.example.com/fit/"}, c.args...)
+			args := append([]string{"--registry", "registry.example.com/fit/", "missing-releases"}, c.args...)
 			_, err := call(t, args...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)

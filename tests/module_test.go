@@ -33,7 +33,7 @@ func TestCallListAndTags(t *testing.T) {
 	assert.Regexp(t, `(?m)^debian\s+debian:12-slim\s+`, out)
 
 	// --latest never needs no listing, so a remote registry is not asked
-	out, err = call(t, "tags", "--version", "3.6.1", "--os", "debian", "--registry", "registry.example.com/fit", "--latest", "never")
+	out, err = call(t, "--registry", "registry.example.com/fit", "tags", "--version", "3.6.1", "--os", "debian", "--latest", "never")
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^registry\.example\.com/fit/fit-framework:3\.6\.1-debian\s+push\s+`, out)
 	assert.Regexp(t, `(?m)^registry\.example\.com/fit/fit-framework:debian\s+keep\s+--latest never$`, out)
@@ -60,38 +60,39 @@ func TestCallBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"build", "--os", "windows", "--artifact", zips[fixture.Healthy].Path}, `unknown OS "windows": supported are alpine, debian`},
+		{[]string{"--artifact", zips[fixture.Healthy].Path, "build", "--os", "windows"}, `unknown OS "windows": supported are alpine, debian`},
 		{[]string{"tags", "--version", "3.6", "--os", "debian"}, `malformed version "3.6"`},
 		{[]string{"tags", "--version", "v3.6.0;rm -rf /", "--os", "debian"}, `malformed version "v3.6.0;rm -rf /"`},
 		{[]string{"tags", "--version", "", "--os", "debian"}, "no version given"},
-		{[]string{"tags", "--os", "debian", "--registry", "my registry/"}, "white space"},
-		{[]string{"tags", "--os", "debian", "--registry", "Registry.Example.com/fit/"}, "uppercase"},
-		{[]string{"build-all", "--os", "debian,solaris", "--artifact", zips[fixture.Healthy].Path}, "unknown OS solaris"},
-		{[]string{"build-all", "--os", "debian", "--push", "--artifact", zips[fixture.Healthy].Path}, "--push needs --registry"},
+		{[]string{"--registry", "my registry/", "tags", "--os", "debian"}, "white space"},
+		{[]string{"--registry", "Registry.Example.com/fit/", "tags", "--os", "debian"}, "uppercase"},
+		{[]string{"--artifact", zips[fixture.Healthy].Path, "build-all", "--os", "debian,solaris"}, "unknown OS solaris"},
+		{[]string{"--artifact", zips[fixture.Healthy].Path, "build-all", "--os", "debian", "--push"}, "--push needs --registry"},
 		{[]string{"tags", "--os", "debian", "--latest", "true"}, `unknown --latest "true": use auto`},
 		{[]string{"tags", "--os", "debian", "--version", "3.7.0-rc.1", "--latest", "always"}, "a pre-release never moves a floating tag"},
-		{[]string{"tags", "--os", "debian", "--registry", "localhost:5000/"}, "add --registry-service tcp://localhost:5000"},
+		{[]string{"--registry", "localhost:5000/", "tags", "--os", "debian"}, "add --registry-service tcp://localhost:5000"},
 		// one parser of --created on every path that writes labels, so one message
-		{[]string{"build-all", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
-		{[]string{"build", "--os", "debian", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
-		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--created", "yesterday", "--artifact", zips[fixture.Healthy].Path}, `malformed --created "yesterday"`},
-		{[]string{"publish", "--os", "debian", "--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path}, "add --registry-service tcp://localhost:5000"},
+		{[]string{"--artifact", zips[fixture.Healthy].Path, "build-all", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
+		{[]string{"--artifact", zips[fixture.Healthy].Path, "build", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
+		{[]string{"--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path,
+			"publish", "--os", "debian", "--created", "yesterday"}, `malformed --created "yesterday"`},
+		{[]string{"--registry", "localhost:5000/", "--artifact", zips[fixture.Healthy].Path, "publish", "--os", "debian"}, "add --registry-service tcp://localhost:5000"},
 	}
-	// a mirror that would be shell text is refused by every building function before anything is built
+	// a mirror that would be shell text is refused by the module, whichever building function follows, before anything is built
 	for _, fn := range []string{"build", "check", "build-all", "end-to-end"} {
 		cases = append(cases, struct {
 			args []string
 			want string
-		}{[]string{fn, "--os", "debian", "--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://m.example/debian'; touch /pwned; '"},
+		}{[]string{"--artifact", zips[fixture.Healthy].Path, "--apt-mirror", "http://m.example/debian'; touch /pwned; '", fn, "--os", "debian"},
 			`malformed --apt-mirror "http://m.example/debian'; touch /pwned; '": give http(s)://HOST[:PORT]/PATH`})
 	}
 	cases = append(cases, struct {
 		args []string
 		want string
-	}{[]string{"build-all", "--os", "alpine", "--artifact", zips[fixture.Healthy].Path, "--apk-mirror", "https://m.example/alpine\n$(touch /pwned)"},
+	}{[]string{"--artifact", zips[fixture.Healthy].Path, "--apk-mirror", "https://m.example/alpine\n$(touch /pwned)", "build-all", "--os", "alpine"},
 		`malformed --apk-mirror "https://m.example/alpine\n$(touch /pwned)"`})
 	for _, c := range cases {
-		t.Run(strings.Join(c.args[:2], " ")+" "+c.want, func(t *testing.T) {
+		t.Run(strings.ReplaceAll(strings.Join(c.args, " "), zips[fixture.Healthy].Path, "ZIP")+" "+c.want, func(t *testing.T) {
 			t.Parallel()
 			_, err := call(t, c.args...)
 			require.Error(t, err)
@@ -103,19 +104,19 @@ func TestCallBadInput(t *testing.T) {
 // The image is a Container: Dagger's own API chains on it.
 func TestCallBuildChains(t *testing.T) {
 	zip := zips[fixture.Healthy].Path
-	out, err := call(t, "build", "--os", "debian", "--artifact", zip, "with-exec", "--args", "fit,version", "stdout")
+	out, err := call(t, "--artifact", zip, "build", "--os", "debian", "with-exec", "--args", "fit,version", "stdout")
 	require.NoError(t, err)
 	assert.Contains(t, out, "Version: "+version)
 
-	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "label", "--name", "org.opencontainers.image.title")
+	out, err = call(t, "--artifact", zip, "build", "--os", "debian", "label", "--name", "org.opencontainers.image.title")
 	require.NoError(t, err)
 	assert.Equal(t, "FIT Framework (Debian)", strings.TrimSpace(out))
 
-	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "docker-healthcheck", "interval")
+	out, err = call(t, "--artifact", zip, "build", "--os", "debian", "docker-healthcheck", "interval")
 	require.NoError(t, err)
 	assert.Equal(t, "30s", strings.TrimSpace(out))
 
-	out, err = call(t, "build", "--os", "debian", "--artifact", zip, "--created", "2026-12-02T05:04:05-05:00", "label", "--name", "org.opencontainers.image.created")
+	out, err = call(t, "--artifact", zip, "build", "--os", "debian", "--created", "2026-12-02T05:04:05-05:00", "label", "--name", "org.opencontainers.image.created")
 	require.NoError(t, err)
 	assert.Equal(t, createdUTC, strings.TrimSpace(out), "the commit time, in UTC, as every path writes it")
 }
@@ -145,7 +146,7 @@ func TestCallCheck(t *testing.T) {
 			}
 		})
 	}
-	_, err := call(t, "check", "--os", "debian", "--java", "graal", "--artifact", zips[fixture.Healthy].Path)
+	_, err := call(t, "--java", "graal", "--artifact", zips[fixture.Healthy].Path, "check", "--os", "debian")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown --java "graal"`)
 }
@@ -154,11 +155,11 @@ func TestCallArtifact(t *testing.T) {
 	a := zips[fixture.Healthy]
 	st, err := os.Stat(a.Path)
 	require.NoError(t, err)
-	out, err := call(t, "artifact", "--version", version, "--url", releaseURL(fixture.Healthy), "--checksum", "sha256:"+a.SHA256, "size")
+	out, err := call(t, "--url", releaseURL(fixture.Healthy), "--checksum", "sha256:"+a.SHA256, "artifact", "--version", version, "size")
 	require.NoError(t, err)
 	assert.Equal(t, st.Size(), mustInt(t, strings.TrimSpace(out)))
 
-	_, err = call(t, "artifact", "--version", version, "--url", releaseURL(fixture.Healthy), "--checksum", "sha256:"+strings.Repeat("0", 64), "size")
+	_, err = call(t, "--url", releaseURL(fixture.Healthy), "--checksum", "sha256:"+strings.Repeat("0", 64), "artifact", "--version", version, "size")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "checksum mismatch")
 }
@@ -169,7 +170,8 @@ func TestCallBuildAllPush(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "build-all", "--os", "debian", "--registry", reg+"/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err := call(t, "--registry", reg+"/", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--os", "debian", "--push")
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^debian\s+\S+fit-framework:3\.6\.0-debian .*sha256:[0-9a-f]{64}\s+\d+\.\d+ MB\s+\S+s\s+ok$`, out)
 	assert.Regexp(t, `(?m)^`+reg+`/fit-framework:3\.6\.0-debian\s+pushed\s+the release's own reference$`, out)
@@ -195,7 +197,7 @@ func TestCallE2E(t *testing.T) {
 			if v == newest {
 				zip = held // the JVM starts later than a monitor lap: the evidence must still be of one moment
 			}
-			args := []string{"end-to-end", "--os", "debian", "--version", v, "--artifact", zip.Path}
+			args := []string{"--artifact", zip.Path, "end-to-end", "--os", "debian", "--version", v}
 			if v == "3.6.2" {
 				args = append(args, "--format", "json")
 			}
@@ -240,13 +242,14 @@ func TestCallPublish(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: the push target is the test bed's loopback registry (hack/testbed env)")
 	}
-	out, err := call(t, "publish", "--os", "debian", "--version", "3.6.1-rc.1", "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	out, err := call(t, "--registry", reg+"/team", "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"publish", "--os", "debian", "--version", "3.6.1-rc.1")
 	require.Error(t, err, "the 3.6.0 zip is not a 3.6.1-rc.1 release")
 	assert.Contains(t, err.Error(), "lacks 3.6.1-rc.1/bin/fit")
 	assert.Empty(t, out)
 
-	out, err = call(t, "publish", "--os", "debian", "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
-		"--created", "2026-12-02T15:34:05+05:30")
+	out, err = call(t, "--registry", reg+"/team", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"publish", "--os", "debian", "--created", "2026-12-02T15:34:05+05:30")
 	require.NoError(t, err)
 	refs := strings.Fields(out)
 	require.Len(t, refs, 4)
@@ -263,7 +266,8 @@ func TestCallBuildAllOneFailsNothingPushed(t *testing.T) {
 	if reg == "" {
 		t.Skip("FIT_TESTBED_REGISTRY unset: this test relies on the test bed, where alpine cannot be pulled")
 	}
-	_, err := call(t, "build-all", "--registry", reg+"/halfbuilt/", "--push", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	_, err := call(t, "--registry", reg+"/halfbuilt/", "--registry-service", "tcp://"+reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--push")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "build-all: 1 of 2 failed, so nothing was pushed")
 	assert.Regexp(t, `(?m)^alpine\s+.*FAILED: base image alpine:3\.19 for linux/amd64: `, err.Error())
@@ -309,7 +313,8 @@ func TestCallRegistryUpThenPush(t *testing.T) {
 	}
 
 	reg := fmt.Sprintf("localhost:%d/", port)
-	_, err := call(t, "build-all", "--os", "debian", "--registry", reg, "--push", "--registry-service", fmt.Sprintf("tcp://localhost:%d", port), "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256)
+	_, err := call(t, "--registry", reg, "--registry-service", fmt.Sprintf("tcp://localhost:%d", port), "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+		"build-all", "--os", "debian", "--push")
 	require.NoError(t, err)
 	resp, err := http.Get(base + "/v2/fit-framework/tags/list")
 	require.NoError(t, err)

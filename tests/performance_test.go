@@ -51,7 +51,7 @@ func TestUpgradeSharesAllButTheApplicationLayer(t *testing.T) {
 func TestCallBuildNoCacheRebuildsEveryCall(t *testing.T) {
 	// the package step writes dpkg's status file: its time says when the step ran
 	installed := func(extra ...string) string {
-		args := append([]string{"build", "--os", "debian", "--artifact", zips[fixture.Healthy].Path}, extra...)
+		args := append([]string{"--artifact", zips[fixture.Healthy].Path, "build", "--os", "debian"}, extra...)
 		out, err := call(t, append(args, "with-exec", "--args", "stat,-c,%y,/var/lib/dpkg/status", "stdout")...)
 		require.NoError(t, err)
 		return strings.TrimSpace(out)

@@ -39,12 +39,11 @@ var multiArchRepo = fmt.Sprintf("multiarch%d", time.Now().UnixNano())
 func arm64Calls() []*earlyCall {
 	reg := os.Getenv("FIT_TESTBED_REGISTRY")
 	return []*earlyCall{
-		{test: "TestCallBuildArm64", args: []string{"build", "--os", "debian", "--platform", "linux/arm64", "--artifact", zips[fixture.Healthy].Path,
-			"with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
-		{test: "TestCallBuildAllMultiArchPush", args: []string{"build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64",
-			"--registry", reg + "/" + multiArchRepo + "/", "--push", "--registry-service", "tcp://" + reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256}},
-		{test: "TestCallE2EArm64", args: []string{"end-to-end", "--os", "debian", "--version", newest, "--platform", "linux/arm64",
-			"--artifact", held.Path}},
+		{test: "TestCallBuildArm64", args: []string{"--artifact", zips[fixture.Healthy].Path,
+			"build", "--os", "debian", "--platform", "linux/arm64", "with-exec", "--args", "sh,-c,uname -m; ls -d $JAVA_HOME; java -version 2>&1 | head -n1", "stdout"}},
+		{test: "TestCallBuildAllMultiArchPush", args: []string{"--registry", reg + "/" + multiArchRepo + "/", "--registry-service", "tcp://" + reg, "--artifact", zips[fixture.Healthy].Path, "--checksum", zips[fixture.Healthy].SHA256,
+			"build-all", "--os", "debian", "--platforms", "linux/amd64,linux/arm64", "--push"}},
+		{test: "TestCallE2EArm64", args: []string{"--artifact", held.Path, "end-to-end", "--os", "debian", "--version", newest, "--platform", "linux/arm64"}},
 	}
 }
 
@@ -111,8 +110,8 @@ func TestCallBuildAllMultiArchPush(t *testing.T) {
 // users get: no apt binary caches, no docs but copyright files.
 func TestDebianImageIsSlim(t *testing.T) {
 	needTestbedRegistry(t)
-	out, err := call(t, "build", "--os", "debian", "--artifact", zips[fixture.Healthy].Path, "with-exec", "--args",
-		"sh,-c,ls /var/cache/apt/*.bin 2>/dev/null; find /usr/share/doc -type f ! -name copyright; echo end", "stdout")
+	out, err := call(t, "--artifact", zips[fixture.Healthy].Path,
+		"build", "--os", "debian", "with-exec", "--args", "sh,-c,ls /var/cache/apt/*.bin 2>/dev/null; find /usr/share/doc -type f ! -name copyright; echo end", "stdout")
 	require.NoError(t, err)
 	assert.Equal(t, "end", strings.TrimSpace(out), "apt caches or docs left in the image")
 }

@@ -41,9 +41,8 @@ func TestCallReleaseCheck(t *testing.T) {
 	reg := needTestbedRegistry(t)
 	a := zips[fixture.Healthy]
 	prefix := reg + "/" + releaseNS + "/"
-	out, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256,
-		"--registry", prefix, "--registry-service", "tcp://"+reg, "--staging", prefix+"staging/", "--format", "json",
-		"--created", "2026-12-02T05:04:05-05:00") // as release.yml passes it: git's %cI, the committer's offset
+	out, err := call(t, "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256, "--registry", prefix, "--registry-service", "tcp://"+reg, "--staging", prefix+"staging/",
+		"release-check", "--version", version, "--os", "debian", "--format", "json", "--created", "2026-12-02T05:04:05-05:00") // as release.yml passes it: git's %cI, the committer's offset
 	require.NoError(t, err)
 	r, err := checklist.Parse(out)
 	require.NoError(t, err)
@@ -75,7 +74,7 @@ func TestCallReleaseCheck(t *testing.T) {
 
 	// promote copies that digest, byte for byte: every release tag serves the tested manifest
 	target := prefix + "release/"
-	out, err = call(t, "promote", "--version", version, "--images", "debian="+staged, "--registry", target, "--registry-service", "tcp://"+reg)
+	out, err = call(t, "--registry", target, "--registry-service", "tcp://"+reg, "promote", "--version", version, "--images", "debian="+staged)
 	require.NoError(t, err)
 	t.Log(out)
 	assert.Regexp(t, `(?m)^PASSED: 4 of 4 items passed$`, out)
@@ -92,8 +91,8 @@ func TestCallReleaseCheck(t *testing.T) {
 	// no floating tag, and the report names what moved (the staged debian image stands in for alpine)
 	broken := prefix + "broken/"
 	missing := prefix + "staging/fit-framework@sha256:" + strings.Repeat("0", 64)
-	_, err = call(t, "promote", "--version", version, "--images", "alpine="+staged+",debian="+missing, "--registry", broken,
-		"--registry-service", "tcp://"+reg, "--format", "json")
+	_, err = call(t, "--registry", broken, "--registry-service", "tcp://"+reg,
+		"promote", "--version", version, "--images", "alpine="+staged+",debian="+missing, "--format", "json")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"verdict": "FAILED: 1 of 8 items failed, 6 skipped"`)
 	assert.Contains(t, err.Error(), `"name": "debian: 3.6.0-debian",
@@ -123,8 +122,8 @@ func TestCallReleaseCheckText(t *testing.T) {
 	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	reg := needTestbedRegistry(t)
 	a := zips[fixture.Healthy]
-	out, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksum", a.SHA256,
-		"--registry", reg+"/"+releaseNS+"-x/", "--registry-service", "tcp://"+reg)
+	out, err := call(t, "--artifact", a.Path, "--checksum", a.SHA256, "--registry", reg+"/"+releaseNS+"-x/", "--registry-service", "tcp://"+reg,
+		"release-check", "--version", version, "--os", "debian")
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(out, "Release checklist: FIT 3.6.0\n"), out)
 	assert.Regexp(t, `(?m)^PASSED: 8 of 10 items passed, 2 skipped$`, out)
@@ -136,8 +135,7 @@ func TestCallReleaseCheckText(t *testing.T) {
 func TestCallReleaseCheckWrongSum(t *testing.T) {
 	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	needEngine(t)
-	_, err := call(t, "release-check", "--version", version, "--os", "debian", "--artifact", zips[fixture.Healthy].Path,
-		"--checksum", "sha256:"+strings.Repeat("0", 64))
+	_, err := call(t, "--artifact", zips[fixture.Healthy].Path, "--checksum", "sha256:"+strings.Repeat("0", 64), "release-check", "--version", version, "--os", "debian")
 	require.Error(t, err)
 	msg := err.Error()
 	assert.Contains(t, msg, "release-check of FIT 3.6.0: FAILED: 1 of 10 items failed, 7 skipped")
@@ -155,9 +153,8 @@ func TestCallReleaseCheckSumSources(t *testing.T) {
 	check := func(repo, pins string) (string, error) {
 		p := filepath.Join(t.TempDir(), "checksums.txt")
 		require.NoError(t, os.WriteFile(p, []byte(pins), 0o644))
-		return call(t, "release-check", "--version", version, "--os", "debian", "--artifact", a.Path, "--checksums-file", p,
-			"--api-url", fmt.Sprintf("http://localhost:%d/repos/%s/fit-framework/releases", port, repo),
-			"--api-service", fmt.Sprintf("tcp://localhost:%d", port))
+		return call(t, "--artifact", a.Path, "--checksums-file", p, "--api-url", fmt.Sprintf("http://localhost:%d/repos/%s/fit-framework/releases", port, repo), "--api-service", fmt.Sprintf("tcp://localhost:%d", port),
+			"release-check", "--version", version, "--os", "debian")
 	}
 	_, err := check("none", "")
 	require.Error(t, err)

@@ -11,9 +11,11 @@ import (
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/checklist"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/upstream"
 )
 
-// The string arguments of build, check, build-all and end-to-end, each with the parser the module
+// The string arguments of the module's constructor (its shared settings) and of build, check,
+// build-all and end-to-end, each with the parser the module
 // runs it through before the engine builds anything. data marks the few that are not parsed into a
 // closed set: they go to the engine's HTTP client or registry API as values, and
 // TestShellScriptsAreConstants (images/scripts) holds that no value ever becomes script text.
@@ -40,6 +42,7 @@ var stringArgs = map[string]struct {
 	"revision":  {parse: func(s string) (string, error) { r, _, err := Labels(s, ""); return r, err }},
 	"created":   {parse: func(s string) (string, error) { _, c, err := Labels("", s); return c, err }},
 	"registry":  {parse: func(s string) (string, error) { r, err := release.ParseRegistry(s); return string(r), err }},
+	"staging":   {parse: func(s string) (string, error) { r, err := release.ParseRegistry(s); return string(r), err }},
 	"latest":    {parse: func(s string) (string, error) { l, err := release.ParseLatest(s); return fmt.Sprint(l), err }},
 	"timeout":   {parse: func(s string) (string, error) { d, err := Timeout(s); return d.String(), err }},
 	"format":    {parse: checklist.ParseFormat},
@@ -48,16 +51,26 @@ var stringArgs = map[string]struct {
 		v, _ := release.ParseVersion("3.6.0")
 		return release.ArtifactURL(v, s)
 	}, data: true},
-	// the registry login: sent to the registry's API, as Dagger's registry auth
-	"username": {data: true},
+	// the GitHub API: an http(s) URL the module's HTTP client asks
+	"apiUrl": {parse: func(s string) (string, error) {
+		u, err := upstream.ParseAPIURL(s)
+		if err != nil {
+			return "", err
+		}
+		return u.String(), nil
+	}, data: true},
+	// the registry logins: sent to the registry's API, as Dagger's registry auth
+	"username":        {data: true},
+	"stagingUsername": {data: true},
 }
 
 // Every hostile value given to every string argument of the building functions is refused by its
 // parser, in one line, or what the module goes on with holds none of it (surrounding white space
 // is trimmed); for the arguments marked data it is never shell text by construction.
-// The list of arguments is read from main.go, so a new argument fails here until it is classified.
+// The list of arguments is read from the module's sources, so a new argument fails here until it is
+// classified.
 func TestHostileArguments(t *testing.T) {
-	seen := moduleStringArgs(t, "Build", "Check", "BuildAll", "EndToEnd")
+	seen := moduleStringArgs(t, "New", "Build", "Check", "BuildAll", "EndToEnd")
 	for fn, args := range seen {
 		for _, a := range args {
 			if _, ok := stringArgs[a]; !ok {
@@ -83,21 +96,26 @@ func TestHostileArguments(t *testing.T) {
 	}
 }
 
-// moduleStringArgs lists the string parameters of the named methods of the module (../../main.go).
+// moduleStringArgs lists the string parameters of the named functions of the module (its methods in
+// ../../main.go, its constructor New in ../../settings.go).
 func moduleStringArgs(t *testing.T, names ...string) map[string][]string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "../../main.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
+	var decls []ast.Decl
+	for _, path := range []string{"../../main.go", "../../settings.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decls = append(decls, f.Decls...)
 	}
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
 	}
 	out := map[string][]string{}
-	for _, d := range f.Decls {
+	for _, d := range decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv == nil || !want[fd.Name.Name] {
+		if !ok || !want[fd.Name.Name] {
 			continue
 		}
 		out[fd.Name.Name] = nil // a function with no string argument still counts as found
@@ -111,7 +129,7 @@ func moduleStringArgs(t *testing.T, names ...string) map[string][]string {
 	}
 	for _, n := range names {
 		if _, ok := out[n]; !ok {
-			t.Errorf("main.go has no method %s of the module", n)
+			t.Errorf("the module has no function %s", n)
 		}
 	}
 	return out
