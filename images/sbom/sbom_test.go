@@ -164,7 +164,7 @@ func TestMavenPURL(t *testing.T) {
 		{"shared/fit-api-3.6.0.jar", "3.6.0", "pkg:maven/org.fitframework/fit-api@3.6.0"},
 		{"lib/fit-util-3.6.0.jar", "3.6.0", "pkg:maven/org.fitframework/fit-util@3.6.0"},
 		{"plugins/fit-logger-3.6.0.jar", "3.6.0", "pkg:maven/org.fitframework.plugin/fit-logger@3.6.0"},
-		{"plugins/fit-logger-3.6.1.jar", "3.6.0", ""},     // another version: not this release's artifact
+		{"plugins/fit-logger-3.6.1.jar", "3.6.0", ""},    // another version: not this release's artifact
 		{"third-party/fit-thing-3.6.0.jar", "3.6.0", ""}, // a folder of others' jars
 		{"plugins/log4j-core-2.25.3.jar", "3.6.0", ""},   // not a FIT artifact
 		{"plugins/deep/fit-x-3.6.0.jar", "3.6.0", ""},
