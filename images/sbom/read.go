@@ -43,8 +43,11 @@ func Read(ctx context.Context, ctr *dagger.Container, m catalog.PackageManager) 
 	if f.PackageDB, err = read(db); err != nil {
 		return f, err
 	}
+	// os-release(5): /etc/os-release, else /usr/lib/os-release (Debian's /etc one is a symlink to it)
 	if f.OSRelease, err = read("/etc/os-release"); err != nil {
-		return f, err
+		if f.OSRelease, err = read("/usr/lib/os-release"); err != nil {
+			return f, err
+		}
 	}
 	if f.JavaHome, err = ctr.EnvVariable(ctx, "JAVA_HOME"); err != nil {
 		return f, fmt.Errorf("sbom: cannot read JAVA_HOME of the image: %w", err)
@@ -56,8 +59,11 @@ func Read(ctx context.Context, ctr *dagger.Container, m catalog.PackageManager) 
 			f.JavaRelease = b
 		}
 	}
-	if f.FitJavaDir, err = ctr.EnvVariable(ctx, "FIT_JAVA_DIR"); err != nil || f.FitJavaDir == "" {
-		return f, fmt.Errorf("sbom: the image has no FIT_JAVA_DIR: is it a FIT image? (%v)", err)
+	if f.FitJavaDir, err = ctr.EnvVariable(ctx, "FIT_JAVA_DIR"); err != nil {
+		return f, fmt.Errorf("sbom: cannot read FIT_JAVA_DIR of the image: %w", err)
+	}
+	if f.FitJavaDir == "" {
+		return f, fmt.Errorf("sbom: the image has no FIT_JAVA_DIR: is it a FIT image?")
 	}
 	out, err := ctr.WithExec([]string{"sh", "-c", sumJars, "sum-jars", f.FitJavaDir}).Stdout(ctx)
 	if err != nil {
