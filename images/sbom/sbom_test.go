@@ -334,14 +334,19 @@ func TestGenerateChanges(t *testing.T) {
 	}
 }
 
-func TestGenerateUnverifiedAndAlpine(t *testing.T) {
-	in := Input{
+// alpineInput is an Alpine image built from an unverified zip, with no created time and no
+// Java release file.
+func alpineInput() Input {
+	return Input{
 		Manager: catalog.Apk,
 		Files:   Files{PackageDB: []byte(apkInstalled), OSRelease: []byte("ID=alpine\nVERSION_ID=3.19.1\n")},
 		Image:   Image{Name: "fit-framework", Version: "3.6.0-alpine"},
 		FIT:     FIT{Version: "3.6.0"},
 	}
-	b, err := Generate(in)
+}
+
+func TestGenerateUnverifiedAndAlpine(t *testing.T) {
+	b, err := Generate(alpineInput())
 	require.NoError(t, err)
 	bom := decode(t, b)
 	assert.Empty(t, bom.Metadata.Timestamp, "no created time, no timestamp")
