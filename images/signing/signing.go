@@ -54,6 +54,7 @@ type Signer struct {
 func Load(privatePEM, password []byte) (*Signer, error) {
 	// never nil: a nil password would skip the decryption and fail later with a parse error
 	pw := append([]byte{}, password...)
+	defer clear(pw) // the copy lives no longer than the decryption
 	key, err := cryptoutils.UnmarshalPEMToPrivateKey(privatePEM, func(bool) ([]byte, error) { return pw, nil })
 	if err != nil {
 		if strings.Contains(err.Error(), "decrypt") {
