@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,8 +136,18 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 	}
 	owner := fmt.Sprintf("%d:%d", FitUID, FitUID)
 
-	base, err := withMirror(ctx, c.Container(dagger.ContainerOpts{Platform: dagger.Platform(plat.String())}).
-		From(o.OS.BaseImage).
+	from := c.Container(dagger.ContainerOpts{Platform: dagger.Platform(plat.String())}).From(o.OS.BaseImage)
+	// the engine answers the reference it resolved only right after From: the digest the base's name
+	// pointed at when this build started, recorded so a moved base can be told (stale)
+	resolved, err := from.ImageRef(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("base image %s for %s: cannot resolve its digest: %s", o.OS.BaseImage, plat, Explain(err))
+	}
+	b, err := ParseBaseRef(resolved)
+	if err != nil {
+		return nil, err
+	}
+	base, err := withMirror(ctx, from.
 		With(noCache(o.NoCache)).
 		WithUser("root"), o.OS, o.Mirror)
 	if err != nil {
@@ -169,7 +180,7 @@ func Build(ctx context.Context, c *dagger.Client, o Options) (*dagger.Container,
 	}
 	ctr = ctr.WithEnvVariable("PATH", FitJavaDir+"/bin:"+javaHome+"/bin:${PATH}", dagger.ContainerWithEnvVariableOpts{Expand: true})
 
-	for _, kv := range Labels(o.OS, o.Version, title, desc, o.Revision, o.Created) {
+	for _, kv := range Labels(o.Version, title, desc, b, o.Revision, o.Created) {
 		ctr = ctr.WithLabel(kv[0], kv[1])
 		if strings.HasPrefix(kv[0], "org.opencontainers.") {
 			ctr = ctr.WithAnnotation(kv[0], kv[1])
@@ -257,8 +268,31 @@ func noCache(on bool) dagger.WithContainerFunc {
 	}
 }
 
+// Base is the base image a build started from, as the engine resolved it: the normalized name
+// (docker.io/library/debian:12-slim) and the digest that name resolved to, which for a
+// multi-platform base is its index's digest (the one `docker pull NAME@DIGEST` and cosign take),
+// the same for every platform of the build.
+type Base struct{ Name, Digest string }
+
+// Labels of the base image (OCI image-spec annotations), on the image and its manifest.
+const (
+	LabelBaseName   = "org.opencontainers.image.base.name"
+	LabelBaseDigest = "org.opencontainers.image.base.digest"
+)
+
+// ParseBaseRef splits the engine's resolved reference NAME[:TAG]@sha256:HEX.
+func ParseBaseRef(ref string) (Base, error) {
+	n, d, ok := strings.Cut(strings.TrimSpace(ref), "@")
+	if !ok || n == "" || !sha256Digest.MatchString(d) {
+		return Base{}, fmt.Errorf("the engine resolved the base image to %q, not NAME@sha256:<64 hex digits>", ref)
+	}
+	return Base{Name: n, Digest: d}, nil
+}
+
+var sha256Digest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
 // Labels are the image labels in a stable order; OCI keys also become manifest annotations.
-func Labels(os catalog.OS, v release.Version, title, desc, revision, created string) [][2]string {
+func Labels(v release.Version, title, desc string, base Base, revision, created string) [][2]string {
 	l := [][2]string{
 		{"maintainer", Maintainer},
 		{"description", desc},
@@ -268,7 +302,8 @@ func Labels(os catalog.OS, v release.Version, title, desc, revision, created str
 		{"org.opencontainers.image.url", SourceURL},
 		{"org.opencontainers.image.vendor", "ModelEngine-Group"},
 		{"org.opencontainers.image.version", v.String()},
-		{"org.opencontainers.image.base.name", os.BaseImage},
+		{LabelBaseName, base.Name},
+		{LabelBaseDigest, base.Digest},
 	}
 	if revision != "" {
 		l = append(l, [2]string{"org.opencontainers.image.revision", revision})

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"strings"
 	"testing"
+
+	"dagger/fit-images/images/release"
 )
 
 // The heap default follows the container's limit: no fixed -Xmx/-Xms (a 512 MiB container got a 1 GiB heap).
@@ -33,5 +35,34 @@ func TestWritableFoldersAreSharedWithGroupZero(t *testing.T) {
 	}
 	if writable("conf") || writable("lib") || !writable("logs") {
 		t.Error("writable() disagrees with WritableFolders")
+	}
+}
+
+// The base is recorded as the engine resolved it: the name and the digest after the @.
+func TestParseBaseRef(t *testing.T) {
+	d := "sha256:" + strings.Repeat("ab", 32)
+	b, err := ParseBaseRef("docker.io/library/debian:12-slim@" + d)
+	if err != nil || b.Name != "docker.io/library/debian:12-slim" || b.Digest != d {
+		t.Errorf("ParseBaseRef = %+v, %v", b, err)
+	}
+	for _, bad := range []string{"", "debian:12-slim", "debian@sha256:abc", "@" + d, "debian@md5:" + strings.Repeat("a", 32)} {
+		if _, err := ParseBaseRef(bad); err == nil {
+			t.Errorf("ParseBaseRef(%q) accepted", bad)
+		}
+	}
+}
+
+// Both base labels are written, and as OCI keys they become manifest annotations too.
+func TestLabelsRecordTheBase(t *testing.T) {
+	d := "sha256:" + strings.Repeat("0f", 32)
+	got := map[string]string{}
+	for _, kv := range Labels(release.Version{}, "t", "d", Base{Name: "docker.io/library/alpine:3.19", Digest: d}, "", "") {
+		got[kv[0]] = kv[1]
+	}
+	if got[LabelBaseName] != "docker.io/library/alpine:3.19" || got[LabelBaseDigest] != d {
+		t.Errorf("labels %v lack the base", got)
+	}
+	if !strings.HasPrefix(LabelBaseName, "org.opencontainers.") || !strings.HasPrefix(LabelBaseDigest, "org.opencontainers.") {
+		t.Error("the base labels must be OCI keys, which Build also writes as annotations")
 	}
 }

@@ -92,6 +92,8 @@ func Check(ctx context.Context, img *dagger.Container, v release.Version) (repor
 		add("label "+k, labels[k] != "", "%q", labels[k])
 	}
 	add("label org.opencontainers.image.version", labels["org.opencontainers.image.version"] == v.String(), "%q", labels["org.opencontainers.image.version"])
+	add("label "+LabelBaseName, labels[LabelBaseName] != "", "%q", labels[LabelBaseName])
+	add("label "+LabelBaseDigest, sha256Digest.MatchString(labels[LabelBaseDigest]), "%q", labels[LabelBaseDigest])
 
 	hc := img.DockerHealthcheck()
 	hcArgs, _ := hc.Args(ctx)
