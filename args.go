@@ -16,6 +16,7 @@ import (
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/sbom"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -109,6 +110,19 @@ func (in *recipe) verify(ctx context.Context, push bool) error {
 	}
 	return nil
 }
+
+// zipOf is the release zip as the SBOM and the provenance name it: where it came from (no URL
+// for a given --artifact) and the sum it was verified against.
+func (in recipe) zipOf() sbom.FIT {
+	z := sbom.FIT{SHA256: in.sum.Value, SumSource: string(in.sum.Source)}
+	if in.artifact == nil {
+		z.URL, _ = release.ArtifactURL(in.v, in.url) // validated by the recipe's parser already
+	}
+	return z
+}
+
+// tool is this module as the maker of an SBOM.
+var tool = sbom.Tool{Name: "fit-images"}
 
 // auth is the registry login for a push (release.Login's rule, checked by settings).
 func (in recipe) auth(ctx context.Context) (*pipeline.Auth, error) {

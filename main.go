@@ -149,6 +149,37 @@ func (m *FitImages) Build(
 	return containerBack(ctx, img)
 }
 
+// The CycloneDX 1.6 SBOM (JSON) of one FIT image, built as build builds it: every OS package, the Java runtime, Node, the release zip with its verified sum and every jar with its sha256, read from the image's own files.
+// +cache="session"
+func (m *FitImages) Sbom(
+	ctx context.Context,
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
+	os string,
+	// FIT version, e.g. 3.6.0 (a leading v is dropped)
+	// +default="3.6.0"
+	version string,
+	// target platform such as linux/arm64 (default: the engine's; another one is emulated)
+	// +optional
+	platform string,
+	// time (RFC 3339) for the org.opencontainers.image.created label, e.g. the release commit's (not now: reproducible)
+	// +optional
+	created string,
+) (string, error) {
+	in, err := resolve(ctx, m, recipeArgs{version: version, os: os, one: true, platforms: platform, created: created})
+	if err != nil {
+		return "", err
+	}
+	img, err := pipeline.Build(ctx, in.c, pipeline.Options{
+		OS: in.oses[0], Version: in.v, Artifact: in.zip, Platform: in.platform(), Java: in.java,
+		Mirror: in.mirrors[in.oses[0].Manager], Created: in.created,
+	})
+	if err != nil {
+		return "", err
+	}
+	b, err := pipeline.SBOM(ctx, img, pipeline.SBOMOptions{OS: in.oses[0], Version: in.v, Zip: in.zipOf(), Created: in.created, Tool: tool})
+	return string(b), err
+}
+
 // Check the structure of a built image (user, workdir, ports, env, labels, healthcheck, files, runtimes); fails on any miss.
 func (m *FitImages) Check(
 	ctx context.Context,
