@@ -79,6 +79,8 @@ func (r FitImages) MarshalJSON() ([]byte, error) {
 		Java            string
 		AptMirror       string
 		ApkMirror       string
+		SigningKey      *dagger.Secret
+		SigningPassword *dagger.Secret
 	}
 	concrete.RegistryPrefix = r.RegistryPrefix
 	concrete.Username = r.Username
@@ -98,6 +100,8 @@ func (r FitImages) MarshalJSON() ([]byte, error) {
 	concrete.Java = r.Java
 	concrete.AptMirror = r.AptMirror
 	concrete.ApkMirror = r.ApkMirror
+	concrete.SigningKey = r.SigningKey
+	concrete.SigningPassword = r.SigningPassword
 	return json.Marshal(&concrete)
 }
 
@@ -121,6 +125,8 @@ func (r *FitImages) UnmarshalJSON(bs []byte) error {
 		Java            string
 		AptMirror       string
 		ApkMirror       string
+		SigningKey      *dagger.Secret
+		SigningPassword *dagger.Secret
 	}
 	err := json.Unmarshal(bs, &concrete)
 	if err != nil {
@@ -144,6 +150,8 @@ func (r *FitImages) UnmarshalJSON(bs []byte) error {
 	r.Java = concrete.Java
 	r.AptMirror = concrete.AptMirror
 	r.ApkMirror = concrete.ApkMirror
+	r.SigningKey = concrete.SigningKey
+	r.SigningPassword = concrete.SigningPassword
 	return nil
 }
 
@@ -902,7 +910,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg apkMirror", err))
 				}
 			}
-			return New(registry, username, password, registryService, staging, stagingUsername, stagingPassword, stagingService, artifact, url, checksum, checksumsFile, apiUrl, token, apiService, java, aptMirror, apkMirror)
+			var signingKey *dagger.Secret
+			if inputArgs["signingKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["signingKey"]), &signingKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg signingKey", err))
+				}
+			}
+			var signingPassword *dagger.Secret
+			if inputArgs["signingPassword"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["signingPassword"]), &signingPassword)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg signingPassword", err))
+				}
+			}
+			return New(registry, username, password, registryService, staging, stagingUsername, stagingPassword, stagingService, artifact, url, checksum, checksumsFile, apiUrl, token, apiService, java, aptMirror, apkMirror, signingKey, signingPassword)
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

@@ -59,11 +59,15 @@ type FitImages struct {
 	AptMirror string
 	// +private
 	ApkMirror string
+	// +private
+	SigningKey *dagger.Secret
+	// +private
+	SigningPassword *dagger.Secret
 }
 
 // New takes the settings the functions share: the registry and its login, the staging registry,
-// where the release zip comes from and what vouches for it, the GitHub API, the Java flavour and
-// the package mirrors. A malformed one is refused here, before any function runs.
+// where the release zip comes from and what vouches for it, the GitHub API, the Java flavour,
+// the package mirrors and the signing key. A malformed one is refused here, before any function runs.
 func New(
 	// registry prefix such as registry.example.com/fit/ or localhost:5000/ (a trailing / is added): where images are pushed, promoted to or compared with; its tags decide the floating ones
 	// +optional
@@ -119,6 +123,12 @@ func New(
 	// Alpine mirror replacing dl-cdn.alpinelinux.org/alpine, e.g. https://mirrors.example.com/alpine
 	// +optional
 	apkMirror string,
+	// cosign private key (PEM, as cosign generate-key-pair writes it) that release-check --sign signs with, e.g. env:COSIGN_KEY or file:./cosign.key
+	// +optional
+	signingKey *dagger.Secret,
+	// password of --signing-key, e.g. env:COSIGN_PASSWORD
+	// +optional
+	signingPassword *dagger.Secret,
 ) (*FitImages, error) {
 	m := &FitImages{
 		RegistryPrefix: registry, Username: username, Password: password, RegistryService: registryService,
@@ -126,6 +136,7 @@ func New(
 		ArtifactFile: artifact, URL: url, Checksum: checksum, ChecksumsFile: checksumsFile,
 		APIURL: apiUrl, Token: token, APIService: apiService,
 		Java: java, AptMirror: aptMirror, ApkMirror: apkMirror,
+		SigningKey: signingKey, SigningPassword: signingPassword,
 	}
 	if _, err := m.settings(); err != nil {
 		return nil, err
@@ -144,6 +155,13 @@ type settings struct {
 	url               string // as typed: release.ArtifactURL needs the version
 	checksum          string // release.ParseChecksum's form; "" when not given
 	sums              sumSources
+	signing           signingKey
+}
+
+// signingKey is the cosign key pair's private half and its password, held as secrets: their
+// plaintext is read only when an image is signed.
+type signingKey struct {
+	key, password *dagger.Secret
 }
 
 // registryAccess is a registry prefix with its login and the service that reaches it from inside
@@ -197,6 +215,10 @@ func (m *FitImages) settings() (s settings, err error) {
 		return s, err
 	}
 	s.sums.checksumsFile, s.sums.token, s.sums.apiService = m.ChecksumsFile, m.Token, m.APIService
+	if m.SigningPassword != nil && m.SigningKey == nil {
+		return s, fmt.Errorf("--signing-password needs --signing-key: give the cosign private key too, e.g. --signing-key env:COSIGN_KEY")
+	}
+	s.signing = signingKey{key: m.SigningKey, password: m.SigningPassword}
 	return s, nil
 }
 

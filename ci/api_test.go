@@ -77,6 +77,7 @@ var sharedSettings = []string{
 	"java", "apt-mirror", "apk-mirror",
 	"artifact", "url", "checksum", "checksums-file",
 	"api-url", "token", "api-service",
+	"signing-key", "signing-password",
 }
 
 // The module's API stays small: its functions declare 8 arguments or fewer on average (the

@@ -9,6 +9,7 @@ var ModuleFlags = []string{
 	"staging", "staging-username", "staging-password", "staging-service",
 	"artifact", "url", "checksum", "checksums-file", "api-url", "token", "api-service",
 	"java", "apt-mirror", "apk-mirror",
+	"signing-key", "signing-password",
 }
 
 // IsModuleFlag reports whether --name is a constructor flag.
