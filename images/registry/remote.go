@@ -135,9 +135,63 @@ func Copier(from, to Repo) (func(ctx context.Context, fromRef, toRef string) (st
 		if err != nil {
 			return "", fmt.Errorf("pushed, but cannot read it back: %s", report.FirstLine(err.Error()))
 		}
+		// the signatures and attestations come along, so the promoted tags verify with cosign
+		if err := copyAttached(desc, src, dst, so, do); err != nil {
+			return "", err
+		}
 		return served.Digest.String(), nil
 	}, nil
 }
+
+// Attached are the tags under which cosign keeps what it attaches to a digest: its signatures
+// (sha256-HEX.sig) and attestations (sha256-HEX.att).
+func Attached(digest string) []string {
+	h := strings.Replace(digest, ":", "-", 1)
+	return []string{h + ".sig", h + ".att"}
+}
+
+// copyAttached copies the cosign tags of desc's digest and, for an index, of each of its
+// manifests' digests, from src to dst; a digest that has none is left as it is (unsigned staging).
+// Copying again writes the same bytes: a promote retried, or a second tag of one image, is harmless.
+func copyAttached(desc *remote.Descriptor, src, dst name.Repository, so, do []remote.Option) error {
+	digests := []string{desc.Digest.String()}
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return fmt.Errorf("cannot read the staged index %s: %s", desc.Digest, report.FirstLine(err.Error()))
+		}
+		m, err := idx.IndexManifest()
+		if err != nil {
+			return fmt.Errorf("cannot read the staged index %s: %s", desc.Digest, report.FirstLine(err.Error()))
+		}
+		for _, d := range m.Manifests {
+			digests = append(digests, d.Digest.String())
+		}
+	}
+	for _, d := range digests {
+		for _, t := range Attached(d) {
+			a, err := remote.Get(src.Tag(t), so...)
+			switch {
+			case notFound(err):
+				continue
+			case err != nil:
+				return fmt.Errorf("cannot read the staged %s: %s", src.Tag(t), report.FirstLine(err.Error()))
+			}
+			img, err := a.Image()
+			if err == nil {
+				err = remote.Write(dst.Tag(t), img, do...)
+			}
+			if err != nil {
+				return fmt.Errorf("cannot copy %s to %s: %s", t, dst, report.FirstLine(err.Error()))
+			}
+		}
+	}
+	return nil
+}
+
+// Options are the repository's name and the remote options that reach it (login, transport,
+// plain http only for a loopback registry), for callers that speak to it themselves (signing).
+func (t Repo) Options() (name.Repository, []remote.Option, error) { return t.options() }
 
 func notFound(err error) bool {
 	var terr *transport.Error

@@ -184,3 +184,35 @@ func TestCopier(t *testing.T) {
 	_, err = Copier(Repo{Registry: "r/", Username: "u"}, repo(t, prod+"/"))
 	assert.ErrorContains(t, err, "needs both --username and --password")
 }
+
+// The cosign tags of a copied digest come along: an index's .sig and .att and a manifest's .sig,
+// byte for byte; a digest without any is copied alone.
+func TestCopierCopiesSignaturesAndAttestations(t *testing.T) {
+	staging, prod := served(t), served(t)
+	ctx := context.Background()
+	idx, err := random.Index(64, 1, 2)
+	require.NoError(t, err)
+	dIdx := push(t, staging+"/s/fit-framework:run", idx)
+	m, err := idx.IndexManifest()
+	require.NoError(t, err)
+	child := m.Manifests[0].Digest.String()
+	attached := map[string]string{}
+	for _, tag := range []string{Attached(dIdx)[0], Attached(dIdx)[1], Attached(child)[0]} {
+		sig, err := random.Image(32, 1)
+		require.NoError(t, err)
+		attached[tag] = push(t, staging+"/s/fit-framework:"+tag, sig)
+	}
+	copyRef, err := Copier(repo(t, staging+"/s/"), repo(t, prod+"/"))
+	require.NoError(t, err)
+	_, err = copyRef(ctx, staging+"/s/fit-framework@"+dIdx, prod+"/fit-framework:3.6.1-debian")
+	require.NoError(t, err)
+	for tag, want := range attached {
+		got, err := repo(t, prod+"/").Digest(ctx, tag)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, tag)
+	}
+	none, err := repo(t, prod+"/").Digest(ctx, Attached(child)[1])
+	require.NoError(t, err)
+	assert.Empty(t, none, "no .att was staged for the child: none is made up")
+	assert.Equal(t, []string{"sha256-" + strings.Repeat("a", 64) + ".sig", "sha256-" + strings.Repeat("a", 64) + ".att"}, Attached("sha256:"+strings.Repeat("a", 64)))
+}
