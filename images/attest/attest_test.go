@@ -108,7 +108,7 @@ func TestSignIndex(t *testing.T) {
 		{Platform: "linux/arm64", SBOM: bom("linux/arm64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
 		{Platform: "linux/amd64", SBOM: bom("linux/amd64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
 	}, Build: provenance.Build{
-		Module: provenance.Module{Repository: "https://github.com/example/fit-images", Commit: commit},
+		Module:     provenance.Module{Repository: "https://github.com/example/fit-images", Commit: commit},
 		FITVersion: "3.6.0", OS: "debian", Platforms: []string{"linux/amd64", "linux/arm64"}, Latest: "auto",
 		Artifact: provenance.Artifact{URL: "https://example.com/3.6.0.zip", SHA256: digestOf(t, "c"), SumSource: "--checksum"},
 	}}
@@ -149,7 +149,10 @@ func TestSignIndex(t *testing.T) {
 func TestKeyReadAtSigning(t *testing.T) {
 	repo, ref, _ := staged(t)
 	asked := false
-	k := func(context.Context) ([]byte, []byte, error) { asked = true; return nil, nil, errors.New("no such secret") }
+	k := func(context.Context) ([]byte, []byte, error) {
+		asked = true
+		return nil, nil, errors.New("no such secret")
+	}
 	_, err := Sign(context.Background(), Staged{Ref: repo.Name() + "@" + digestOf(t, "0"), Variants: []Variant{{Platform: "linux/amd64"}}}, k, repo, nil)
 	assert.ErrorContains(t, err, "cannot read the staged")
 	assert.False(t, asked)

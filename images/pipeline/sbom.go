@@ -45,7 +45,7 @@ func SBOM(ctx context.Context, img *dagger.Container, o SBOMOptions) ([]byte, er
 	zip.Version = o.Version.String()
 	return sbom.Generate(sbom.Input{
 		Manager: o.OS.Manager, Files: files,
-		Image:   sbom.Image{Name: release.ImageName, Version: release.Tags(o.Version, o.OS.Name)[0], Platform: p.String()},
-		FIT:     zip, Tool: o.Tool, Created: created,
+		Image: sbom.Image{Name: release.ImageName, Version: release.Tags(o.Version, o.OS.Name)[0], Platform: p.String()},
+		FIT:   zip, Tool: o.Tool, Created: created,
 	})
 }
