@@ -714,7 +714,21 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, platforms, sizeBudget, readme, timeout, parallel, revision, created, format)
+			var latest string
+			if inputArgs["latest"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["latest"]), &latest)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg latest", err))
+				}
+			}
+			var sign bool
+			if inputArgs["sign"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["sign"]), &sign)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg sign", err))
+				}
+			}
+			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, platforms, sizeBudget, readme, timeout, parallel, revision, created, format, latest, sign)
 		case "Sbom":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

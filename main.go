@@ -472,7 +472,7 @@ func (m *FitImages) MissingReleases(
 	return missing.Text(ms), nil
 }
 
-// Run the release checklist of one FIT version: version, not yet published (with the module's --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with the module's --staging) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.
+// Run the release checklist of one FIT version: version, not yet published (with the module's --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with the module's --staging), signing with its SBOM and provenance (--sign) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.
 // +cache="never"
 func (m *FitImages) ReleaseCheck(
 	ctx context.Context,
@@ -508,10 +508,16 @@ func (m *FitImages) ReleaseCheck(
 	// report format: text or json
 	// +default="text"
 	format string,
+	// floating tags ({OS}, latest-{OS}, {MAJOR.MINOR}-{OS}): auto (only to the highest release in the registry), always or never
+	// +default="auto"
+	latest string,
+	// sign each staged image with the module's --signing-key and attach its SBOM and provenance (needs --staging and the module's full 40-hex --revision); without a key it fails before anything is built
+	// +optional
+	sign bool,
 ) (string, error) {
 	q, err := parseReleaseCheck(ctx, m, releaseCheckArgs{
 		recipe:     recipeArgs{version: version, os: os, skipOs: skipOs, platforms: platforms, revision: revision, created: created},
-		sizeBudget: sizeBudget, readme: readme, timeout: timeout, parallel: parallel, format: format,
+		sizeBudget: sizeBudget, readme: readme, timeout: timeout, parallel: parallel, format: format, latest: latest, sign: sign,
 	})
 	if err != nil {
 		return "", err

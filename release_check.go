@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ type releaseCheckArgs struct {
 	timeout    string
 	parallel   int
 	format     string
+	latest     string
+	sign       bool
 }
 
 // releaseCheckQuery is releaseCheckArgs and the module's settings validated: all of it before the
@@ -37,7 +40,14 @@ type releaseCheckQuery struct {
 	o      releasecheck.Options
 	readme *dagger.File
 	format string
+	latest release.Latest // recorded in the provenance; promote applies it
+	sign   bool
 }
+
+// moduleRepository is this module's home, the provenance's builder (with the --revision it ran at).
+const moduleRepository = "https://github.com/ModelEngine-Group/fit-images"
+
+var fullCommit = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 func parseReleaseCheck(ctx context.Context, m *FitImages, a releaseCheckArgs) (q releaseCheckQuery, err error) {
 	o := &q.o
@@ -76,6 +86,21 @@ func parseReleaseCheck(ctx context.Context, m *FitImages, a releaseCheckArgs) (q
 	}
 	if in.staging.username != "" && o.Staging == "" {
 		return q, fmt.Errorf("--staging-username needs --staging: say where the tested images go")
+	}
+	if q.latest, err = release.ParseLatest(a.latest); err != nil {
+		return q, err
+	}
+	// signing is asked for, not implied by a key: a release that must be signed fails here, before
+	// anything is built or pushed, when what signing needs is missing
+	if q.sign = a.sign; q.sign {
+		switch {
+		case in.signing.key == nil:
+			return q, fmt.Errorf("--sign needs --signing-key: give the cosign private key, e.g. --signing-key env:COSIGN_KEY --signing-password env:COSIGN_PASSWORD")
+		case o.Staging == "":
+			return q, fmt.Errorf("--sign needs --staging: the staged images are what is signed, e.g. --staging ghcr.io/OWNER/fit-staging/")
+		case !fullCommit.MatchString(o.Revision):
+			return q, fmt.Errorf("--sign needs --revision with this module's full 40-hex commit (the provenance's builder), e.g. --revision $(git rev-parse HEAD)")
+		}
 	}
 	q.readme = a.readme
 	return q, nil
@@ -119,8 +144,16 @@ func (q releaseCheckQuery) run(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var sum release.Sum // the zip's verified sum, for the SBOM and the provenance
 	o.Artifact = func(ctx context.Context) releasecheck.Artifact {
-		return releaseArtifact(ctx, c, o.Version, art)
+		a := releaseArtifact(ctx, c, o.Version, art)
+		sum = a.Sum
+		return a.Artifact
+	}
+	if q.sign {
+		if o.Attest, err = q.attester(ctx, func() release.Sum { return sum }); err != nil {
+			return "", err
+		}
 	}
 	r := releasecheck.Run(ctx, c, o)
 	out := r.Format(q.format)
@@ -133,10 +166,10 @@ func (q releaseCheckQuery) run(ctx context.Context) (string, error) {
 // releaseArtifact is the release zip of a release check and the two items that vouch for it: the
 // release path, so the sum is required (--checksum, else the pinned sums, else GitHub's asset
 // digest) and is resolved before anything is downloaded; the File answered is the verified one.
-func releaseArtifact(ctx context.Context, c *sdkdagger.Client, v release.Version, o pipeline.ArtifactOptions) releasecheck.Artifact {
+func releaseArtifact(ctx context.Context, c *sdkdagger.Client, v release.Version, o pipeline.ArtifactOptions) verifiedArtifact {
 	const reach, sum = "artifact reachable", "artifact checksum"
 	start := time.Now()
-	var a releasecheck.Artifact
+	var a verifiedArtifact
 	item := func(name string, s checklist.Status, detail string, d time.Duration) {
 		a.Items = append(a.Items, checklist.Item{Name: name, Status: s, Detail: detail, Duration: d})
 	}
@@ -168,6 +201,12 @@ func releaseArtifact(ctx context.Context, c *sdkdagger.Client, v release.Version
 	}
 	item(reach, checklist.Passed, where, time.Since(start))
 	item(sum, checklist.Passed, "verified "+s.String(), 0)
-	a.File = f
+	a.File, a.Sum = f, s
 	return a
+}
+
+// verifiedArtifact is the checklist's artifact and the sum it was verified against.
+type verifiedArtifact struct {
+	releasecheck.Artifact
+	Sum release.Sum
 }

@@ -10,6 +10,9 @@
 //	健康检查功能正常 / 本地 registry 推送流程   e2e: push/pull through a throwaway registry, healthcheck, plugins
 //	生产仓库的登录凭证        with a login: present, and accepted by the registry
 //	README 中的版本号引用     every version reference in the README names the version
+//
+// With Attest (release-check --sign), each staged image is also signed, with its SBOM and
+// provenance attached (issue #21), before its e2e.
 package releasecheck
 
 import (
@@ -66,6 +69,16 @@ type Options struct {
 	StagingAuth *pipeline.Auth
 	// Revision and Created label the images (org.opencontainers.image.revision/.created).
 	Revision, Created string
+	// Attest, when set, signs every staged image and attaches its SBOM and provenance, right after
+	// staging (item "signed"); it answers the item's detail.
+	Attest func(context.Context, Staged) (string, error)
+}
+
+// Staged is one OS's image as staged: its digest reference and the variants pushed under it.
+type Staged struct {
+	OS       catalog.OS
+	Ref      string // REPO@sha256:HEX
+	Variants []*dagger.Container
 }
 
 // Run answers the checklist; it never stops at the first failed item.
@@ -156,6 +169,9 @@ func perOS(o Options) []string {
 	names := []string{"builds", "structure checks", "compressed size < " + size.Format(o.Budget)}
 	if o.Staging != "" {
 		names = append(names, "staged")
+		if o.Attest != nil {
+			names = append(names, "signed (signature, SBOM, provenance)")
+		}
 	}
 	return append(names, "e2e (registry push/pull, healthcheck, plugins)")
 }
@@ -326,6 +342,15 @@ func checkOS(ctx context.Context, c *dagger.Client, osEntry catalog.OS, o Option
 		add(checklist.Passed, start, "%s (%s)", staged, platformList(platforms))
 		res.staged = staged
 		eo.Image, eo.ImageRef = img, staged
+		if o.Attest != nil {
+			start = time.Now()
+			detail, err := o.Attest(ctx, Staged{OS: osEntry, Ref: staged, Variants: variants})
+			if err != nil {
+				add(checklist.Failed, start, "%s", report.FirstLine(err.Error()))
+			} else {
+				add(checklist.Passed, start, "%s", detail)
+			}
+		}
 	}
 
 	start = time.Now()
