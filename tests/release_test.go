@@ -188,6 +188,8 @@ func TestCallReleaseCheckBadInput(t *testing.T) {
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--staging", "Staging/"}, "--staging: registry prefix"},
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--checksum", "md5:abc"}, "checksum"},
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--created", "yesterday"}, `malformed --created "yesterday"`},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--sign"}, "--sign needs --signing-key"},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--signing-password", "env:HOME"}, "--signing-password needs --signing-key"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
