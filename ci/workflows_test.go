@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"unicode"
@@ -89,8 +90,12 @@ var writeScopes = map[string]map[string]string{
 	"release.yml/release-check": {"packages": "write"},
 }
 
-// pushingJobs are the only jobs that see the registry credentials.
-var pushingJobs = map[string]bool{"release.yml/publish": true}
+// jobSecrets are the only jobs that see secrets, and which: the registry login only where it is
+// pushed with, the signing key only where the staged images are signed.
+var jobSecrets = map[string][]string{
+	"release.yml/publish":       {"REGISTRY_PASSWORD", "REGISTRY_USERNAME"},
+	"release.yml/release-check": {"COSIGN_KEY", "COSIGN_PASSWORD"},
+}
 
 // Supply-chain hygiene of every workflow: no default token permissions, each job asks for what it
 // needs, third-party actions pinned by full commit SHA with the version in a comment, the Dagger
@@ -114,7 +119,7 @@ func TestWorkflowsHygiene(t *testing.T) {
 		}
 		assert.NotContains(t, text, "install.sh", "%s: the Dagger CLI comes from dagger/dagger-for-github", name)
 		assert.NotContains(t, text, "curl ", name)
-		for _, m := range regexp.MustCompile(`--(?:staging-)?password\s+(\S+)`).FindAllStringSubmatch(text, -1) {
+		for _, m := range regexp.MustCompile(`--(?:staging-|signing-)?(?:password|key)\s+(\S+)`).FindAllStringSubmatch(text, -1) {
 			assert.Regexp(t, `^env:[A-Z_]+$`, m[1], "%s: passwords only as Dagger secrets from the environment (env:NAME), never a value", name)
 		}
 		for id, job := range w.Jobs {
@@ -127,7 +132,16 @@ func TestWorkflowsHygiene(t *testing.T) {
 				}
 			}
 			jobText := textOf(t, job)
-			assert.Equal(t, pushingJobs[key], strings.Contains(jobText, "secrets."), "%s: registry credentials only in the job that pushes", key)
+			seen := map[string]bool{}
+			for _, m := range regexp.MustCompile(`secrets\.(\w+)`).FindAllStringSubmatch(jobText, -1) {
+				seen[m[1]] = true
+			}
+			var secrets []string
+			for n := range seen {
+				secrets = append(secrets, n)
+			}
+			sort.Strings(secrets)
+			assert.Equal(t, jobSecrets[key], secrets, "%s: registry credentials only in the job that pushes, the signing key only in the job that signs", key)
 			for _, st := range jobSteps(t, job) {
 				if u, _ := st["uses"].(string); strings.HasPrefix(u, "dagger/dagger-for-github@") {
 					assert.Equal(t, map[string]any{"version": "${{ env.DAGGER_CLI_VERSION }}"}, st["with"], "%s: installs the pinned CLI, runs nothing itself", key)
@@ -361,6 +375,10 @@ func TestReleaseWorkflow(t *testing.T) {
 	for _, f := range []string{`--platforms "$PLATFORMS"`, `--staging "$STAGING_PREFIX"`, "--staging-password env:GITHUB_TOKEN", `--revision "$REVISION"`, `--created "$CREATED"`} {
 		assert.Contains(t, checkRun, f)
 	}
+	for _, f := range []string{"--sign ", "--signing-key env:COSIGN_KEY", "--signing-password env:COSIGN_PASSWORD", `--latest "$LATEST"`} {
+		assert.Contains(t, checkRun, f, "the release is signed, its provenance records the --latest rule")
+	}
+	assert.Less(t, stepRunning(t, check, `[ -z "$COSIGN_KEY" ]`), stepRunning(t, check, "go run ./ci release-check"), "a missing key stops the job before anything is built")
 	assert.NotContains(t, checkRun, "--registry", "no production login outside the pushing job")
 	assert.NotContains(t, checkRun, "--readme", "the README documents the pipeline, not one FIT version")
 	assert.Greater(t, stepRunning(t, check, "go run ./ci release-check"), stepUsingPrefix(t, check, "docker/setup-qemu-action@"), "arm64 is emulated")
@@ -377,6 +395,7 @@ func TestReleaseWorkflow(t *testing.T) {
 	for _, f := range []string{`--images "$IMAGES"`, `--latest "$LATEST"`, "--password env:REGISTRY_PASSWORD"} {
 		assert.Contains(t, promoteRun, f)
 	}
+	assert.NotContains(t, promoteRun, "--signing-", "promote copies the signatures, it never signs")
 	for _, s := range []string{"secrets.REGISTRY_USERNAME", "secrets.REGISTRY_PASSWORD", "IMAGES: ${{ needs.release-check.outputs.images }}", "LATEST: ${{ inputs.latest || 'auto' }}"} {
 		assert.Contains(t, text, s)
 	}
