@@ -26,6 +26,7 @@ import (
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/rollout"
+	"dagger/fit-images/images/stale"
 	"dagger/fit-images/internal/dagger"
 )
 
@@ -470,6 +471,75 @@ func (m *FitImages) MissingReleases(
 		return string(b) + "\n", err
 	}
 	return missing.Text(ms), nil
+}
+
+// Published {V}-{OS} images in the module's --registry whose base image moved since they were built: the recorded org.opencontainers.image.base.digest differs from what the base's name resolves to now (or none was recorded). --format text answers one line per stale image, json every published image with its recorded and current base digest.
+// +cache="never"
+func (m *FitImages) Stale(
+	ctx context.Context,
+	// operating systems, comma separated, e.g. debian or alpine,debian (dagger call list shows them; a function of one image takes one)
+	// +optional
+	os string,
+	// report format: text or json
+	// +default="text"
+	format string,
+) (string, error) {
+	s, err := m.settings()
+	if err != nil {
+		return "", err
+	}
+	oses, err := parseOSes(os, "", false)
+	if err != nil {
+		return "", err
+	}
+	if format, err = checklist.ParseFormat(format); err != nil {
+		return "", err
+	}
+	if s.registry.prefix == "" {
+		return "", fmt.Errorf("no --registry given: say which registry's images to check, e.g. modelengine/ or localhost:5000/")
+	}
+	rt, err := routes(ctx, hostService{addr: registry.Addr(s.registry.prefix), flag: "--registry-service", svc: s.registry.service})
+	if err != nil {
+		return "", err
+	}
+	user, pw, err := login(ctx, s.registry.username, s.registry.password)
+	if err != nil {
+		return "", err
+	}
+	c, err := sdk(ctx)
+	if err != nil {
+		return "", err
+	}
+	repo := registry.Repo{Registry: s.registry.prefix, Username: user, Password: pw, Transport: dial.Via(rt)}
+	tags, err := repo.List(ctx)
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, len(oses))
+	for i, o := range oses {
+		names[i] = o.Name
+	}
+	// the engine resolves a base as a build does (its mirrors and logins), so the digests compare
+	resolve := func(ctx context.Context, name string) (string, error) {
+		ref, err := c.Container().From(name).ImageRef(ctx)
+		if err != nil {
+			return "", fmt.Errorf("%s", pipeline.Explain(err))
+		}
+		b, err := pipeline.ParseBaseRef(ref)
+		return b.Digest, err
+	}
+	images, err := stale.Compare(ctx, tags, names, repo.Labels, resolve)
+	if err != nil {
+		return "", err
+	}
+	if format == "json" {
+		if images == nil {
+			images = []stale.Image{}
+		}
+		b, err := json.MarshalIndent(images, "", "  ")
+		return string(b) + "\n", err
+	}
+	return stale.Text(images), nil
 }
 
 // Run the release checklist of one FIT version: version, not yet published (with the module's --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with the module's --staging), signing with its SBOM and provenance (--sign) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.

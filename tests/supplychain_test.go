@@ -318,6 +318,17 @@ func TestSupplyChain(t *testing.T) {
 		}
 	})
 
+	t.Run("stale: the promoted image's base is current", func(t *testing.T) {
+		out, err := call(t, "--registry", target, "--registry-service", "tcp://"+reg, "stale", "--os", "debian", "--format", "json")
+		require.NoError(t, err)
+		var images []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &images), out)
+		require.Len(t, images, 1, "one published {V}-{OS}: the floating tags are not images of their own")
+		assert.Equal(t, "3.6.0", images[0]["version"])
+		assert.Equal(t, false, images[0]["stale"], "%v", images[0])
+		assert.Equal(t, images[0]["recorded"], images[0]["current"])
+	})
+
 	t.Run("dagger call sbom", func(t *testing.T) {
 		out, err := call(t, "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256, "sbom", "--os", "debian", "--version", version, "--created", created)
 		require.NoError(t, err)

@@ -73,6 +73,24 @@ func (t Repo) Digest(ctx context.Context, tag string) (string, error) {
 	return d.Digest.String(), nil
 }
 
+// Labels are the image config labels of tag (of its linux/amd64 image when tag names an index:
+// the labels the build writes are the same on every platform).
+func (t Repo) Labels(ctx context.Context, tag string) (map[string]string, error) {
+	repo, opts, err := t.remote(ctx)
+	if err != nil {
+		return nil, err
+	}
+	img, err := remote.Image(repo.Tag(tag), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s:%s: %s", t.name(), tag, report.FirstLine(err.Error()))
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the configuration of %s:%s: %s", t.name(), tag, report.FirstLine(err.Error()))
+	}
+	return cfg.Config.Labels, nil
+}
+
 // Point moves tag to the manifest digest (sha256:…) the repository already holds: the manifest's
 // bytes are copied as they are, so the tag names exactly that image again.
 func (t Repo) Point(ctx context.Context, tag, digest string) error {

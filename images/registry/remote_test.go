@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
@@ -215,4 +217,23 @@ func TestCopierCopiesSignaturesAndAttestations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, none, "no .att was staged for the child: none is made up")
 	assert.Equal(t, []string{"sha256-" + strings.Repeat("a", 64) + ".sig", "sha256-" + strings.Repeat("a", 64) + ".att"}, Attached("sha256:"+strings.Repeat("a", 64)))
+}
+
+// Labels reads a tag's config labels, through an index too.
+func TestLabels(t *testing.T) {
+	host := served(t)
+	img, err := random.Image(32, 1)
+	require.NoError(t, err)
+	img, err = mutate.Config(img, v1.Config{Labels: map[string]string{"org.opencontainers.image.base.digest": "sha256:" + strings.Repeat("a", 64)}})
+	require.NoError(t, err)
+	push(t, host+"/fit-framework:3.6.0-debian", img)
+	idx := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}})
+	push(t, host+"/fit-framework:3.6.0-alpine", idx)
+	for _, tag := range []string{"3.6.0-debian", "3.6.0-alpine"} {
+		l, err := repo(t, host+"/").Labels(context.Background(), tag)
+		require.NoError(t, err, tag)
+		assert.Equal(t, "sha256:"+strings.Repeat("a", 64), l["org.opencontainers.image.base.digest"], tag)
+	}
+	_, err = repo(t, host+"/").Labels(context.Background(), "nope")
+	assert.ErrorContains(t, err, "cannot read "+host+"/fit-framework:nope")
 }
