@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/stretchr/testify/assert"
@@ -201,7 +202,7 @@ func moduleCommit(t *testing.T) string {
 // The promise on one release: release-check --sign stages, signs and attests the image,
 // promote copies it with its signatures, and the real cosign verifies the promoted tag, its
 // CycloneDX SBOM (the JRE, the launcher jar and its sha256) and its SLSA provenance (the pushed
-// digest as subject); another key fails. Asked to sign without a key, release-check pushes
+// digest as subject); another key, an altered SBOM and a moved tag each fail. Asked to sign without a key, release-check pushes
 // nothing. One signed release-check serves every subtest.
 func TestSupplyChain(t *testing.T) {
 	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
@@ -300,6 +301,38 @@ func TestSupplyChain(t *testing.T) {
 		assert.Error(t, err)
 		_, _, err = verify(wrongPub, "verify-attestation", "--type", "cyclonedx", tag)
 		assert.Error(t, err)
+	})
+
+	// a copy of the release in a repository of its own, so the tampering below leaves the promoted
+	// tags alone; the copy verifies before it is touched, so each failure is the tampering's
+	copied := prefix + "tampered/fit-framework"
+	copyRef(t, target+"fit-framework@"+digest, copied+":"+version+"-debian")
+	for _, suffix := range []string{"sig", "att"} {
+		copyRef(t, cosignTag(target+"fit-framework", digest, suffix), cosignTag(copied, digest, suffix))
+	}
+	_, errOut, err := verify(pub, "verify-attestation", "--type", "cyclonedx", copied+"@"+digest)
+	require.NoError(t, err, "the untouched copy verifies: %s", errOut)
+
+	t.Run("a tampered attestation fails", func(t *testing.T) {
+		// the launcher jar's sum rewritten inside the signed SBOM, the signature kept
+		tamperedAttestations(t, cosignTag(copied, digest, "att"), cosignTag(copied, digest, "att"), jarSum, strings.Repeat("0", 64))
+		_, errOut, err := verify(pub, "verify-attestation", "--type", "cyclonedx", copied+"@"+digest)
+		require.Error(t, err, "cosign accepted an altered SBOM")
+		assert.Contains(t, errOut, "no matching attestations")
+		_, errOut, err = verify(pub, "verify-attestation", "--type", "slsaprovenance1", copied+"@"+digest)
+		assert.NoError(t, err, "the provenance was not touched and still verifies: %s", errOut)
+	})
+
+	t.Run("a tag moved to another digest fails", func(t *testing.T) {
+		tagged := copied + ":" + version + "-debian"
+		_, errOut, err := verify(pub, "verify", tagged)
+		require.NoError(t, err, "before the move: %s", errOut)
+		other, err := random.Image(512, 1)
+		require.NoError(t, err)
+		moveTag(t, tagged, other)
+		_, errOut, err = verify(pub, "verify", tagged)
+		require.Error(t, err, "cosign accepted an image nobody signed")
+		assert.Contains(t, errOut, "no signatures found")
 	})
 
 	t.Run("the base is recorded by digest", func(t *testing.T) {
