@@ -40,7 +40,7 @@ func TestCompare(t *testing.T) {
 	tags := []string{"3.6.0-debian", "3.6-debian", "debian", "3.6.1-alpine", "3.6.1-debian", "3.6.2-debian-old", "latest-alpine"}
 	got := Compare(vs, oses, tags, 0)
 	assert.Equal(t, "3.6.0 alpine\n3.6.2 alpine\n3.6.2 debian\n3.6.10 alpine\n3.6.10 debian\n", Text(got), "oldest first, floating tags do not count")
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine", ""}, {"3.6.2", "alpine,debian", ""}}, Matrix(Compare(vs, oses, tags, 2)), "the bound keeps the oldest versions")
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine", "", ""}, {"3.6.2", "alpine,debian", "", ""}}, Matrix(Compare(vs, oses, tags, 2)), "the bound keeps the oldest versions")
 	assert.Empty(t, Compare(vs, []string{"debian"}, append(tags, "3.6.2-debian", "3.6.10-debian"), 0))
 	assert.Equal(t, "", Text(nil))
 	b, err := json.Marshal(Matrix(nil))
@@ -55,7 +55,7 @@ func TestRebuildAndWithout(t *testing.T) {
 	tags := []string{"3.6.0-debian", "alpine"}
 	m := Rebuild(v(t, "3.6.0"), []string{"alpine", "debian"}, tags)
 	assert.Equal(t, "3.6.0 alpine\n3.6.0 debian (published: rebuilt and pushed again)\n", Text([]Missing{m}))
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian"}}, Matrix([]Missing{m}))
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian", ""}}, Matrix([]Missing{m}))
 	assert.Empty(t, Rebuild(v(t, "3.6.1"), []string{"debian"}, tags).Republish, "nothing published: a plain release")
 
 	vs := []release.Version{v(t, "3.6.0"), v(t, "3.6.1"), v(t, "3.6.2")}
@@ -91,5 +91,5 @@ func TestQueryRun(t *testing.T) {
 	q.Version, q.Rebuild = v(t, "3.6.0"), true
 	ms, err = q.Run(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian"}}, Matrix(ms))
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian", ""}}, Matrix(ms))
 }
