@@ -3,6 +3,7 @@ package missing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/stale"
 	"dagger/fit-images/images/upstream"
 )
 
@@ -87,6 +89,23 @@ func TestQueryRun(t *testing.T) {
 	ms, err := q.Run(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "3.6.0 alpine\n3.6.1 alpine\n3.6.1 debian\n", Text(ms))
+
+	// the catch-up's question: the stale check gets the registry's tags, its stale images become
+	// rebuild rows, and the limit counts both
+	var gotTags []string
+	q.Stale = func(_ context.Context, tags []string) ([]stale.Image, error) {
+		gotTags = tags
+		return []stale.Image{{Version: "3.6.0", OS: "debian", Stale: true, Reason: "no base digest recorded"}}, nil
+	}
+	q.Limit = 1
+	ms, err = q.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"3.6.0-debian"}, gotTags)
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian", "debian: no base digest recorded"}}, Matrix(ms))
+	q.Stale = func(context.Context, []string) ([]stale.Image, error) { return nil, errors.New("offline") }
+	_, err = q.Run(context.Background())
+	assert.EqualError(t, err, "offline", "a stale check that fails fails the listing: no silent skip")
+	q.Stale, q.Limit = nil, 0
 
 	q.Version, q.Rebuild = v(t, "3.6.0"), true
 	ms, err = q.Run(context.Background())
