@@ -134,18 +134,6 @@ func TestStaleBaseMoved(t *testing.T) {
 	})
 }
 
-// configLabels are the config labels of ref in the test bed registry.
-func configLabels(t *testing.T, ref string) map[string]string {
-	t.Helper()
-	r, err := name.ParseReference(ref, name.Insecure)
-	require.NoError(t, err)
-	img, err := remote.Image(r)
-	require.NoError(t, err, ref)
-	cfg, err := img.ConfigFile()
-	require.NoError(t, err, ref)
-	return cfg.Config.Labels
-}
-
 // pushNewerBase pushes to tag a newer version of idx, a real content change: each linux image gains
 // a layer holding one small file, in the media type of its other layers. It answers the new digest.
 func pushNewerBase(t *testing.T, tag name.Tag, idx v1.ImageIndex) string {
