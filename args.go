@@ -142,7 +142,7 @@ func errString(err error) string { return pipeline.Message(err) }
 type missingArgs struct {
 	since, version, os, skipVersion, format string
 	limit                                   int
-	rebuild                                 bool
+	rebuild, stale                          bool
 }
 
 // parseMissing validates the arguments of missing-releases, before any request.
@@ -153,6 +153,9 @@ func parseMissing(s settings, a missingArgs) (q missing.Query, err error) {
 		}
 	} else if a.rebuild {
 		return q, fmt.Errorf("--rebuild needs --version: say which published version to rebuild")
+	}
+	if a.stale && q.Version != (release.Version{}) {
+		return q, fmt.Errorf("--stale goes with the catch-up's listing, not --version: leave out --version, or use --rebuild to rebuild that version")
 	}
 	q.Rebuild = a.rebuild
 	for _, v := range release.SplitList(a.skipVersion) {

@@ -532,6 +532,13 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg rebuild", err))
 				}
 			}
+			var stale bool
+			if inputArgs["stale"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["stale"]), &stale)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg stale", err))
+				}
+			}
 			var format string
 			if inputArgs["format"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["format"]), &format)
@@ -539,7 +546,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg format", err))
 				}
 			}
-			return (*FitImages).MissingReleases(&parent, ctx, since, version, os, limit, skipVersion, rebuild, format)
+			return (*FitImages).MissingReleases(&parent, ctx, since, version, os, limit, skipVersion, rebuild, stale, format)
 		case "Promote":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

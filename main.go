@@ -417,7 +417,7 @@ func (m *FitImages) EndToEnd(
 	return out, nil
 }
 
-// FIT releases with no images yet in the module's --registry: the final releases ≥ --since (GitHub API) whose {V}-{OS} tag the registry lacks, oldest first; with --version, only that version (a pre-release too), without the API. --format text answers one "VERSION OS" line per missing image, json the release matrix ([{"version","os"}], OSes comma separated).
+// FIT releases with no images yet in the module's --registry: the final releases ≥ --since (GitHub API) whose {V}-{OS} tag the registry lacks, oldest first; with --version, only that version (a pre-release too), without the API; with --stale, also the published {V}-{OS} whose base moved (see stale), to rebuild, with why. --format text answers one "VERSION OS" line per image, json the release matrix ([{"version","os","republish","reason"}], OSes comma separated).
 // +cache="never"
 func (m *FitImages) MissingReleases(
 	ctx context.Context,
@@ -439,6 +439,9 @@ func (m *FitImages) MissingReleases(
 	// with --version: answer every selected OS, the published ones too, to rebuild and push {V}-{OS} again
 	// +optional
 	rebuild bool,
+	// also answer the published {V}-{OS} whose base image moved since their build (see stale), to rebuild, with why (the scheduled catch-up)
+	// +optional
+	stale bool,
 	// report format: text or json
 	// +default="text"
 	format string,
@@ -447,7 +450,7 @@ func (m *FitImages) MissingReleases(
 	if err != nil {
 		return "", err
 	}
-	q, err := parseMissing(s, missingArgs{since: since, version: version, os: os, skipVersion: skipVersion, format: format, limit: limit, rebuild: rebuild})
+	q, err := parseMissing(s, missingArgs{since: since, version: version, os: os, skipVersion: skipVersion, format: format, limit: limit, rebuild: rebuild, stale: stale})
 	if err != nil {
 		return "", err
 	}
@@ -461,6 +464,9 @@ func (m *FitImages) MissingReleases(
 	}
 	if q.Username, q.Password, err = login(ctx, s.registry.username, s.registry.password); err != nil {
 		return "", err
+	}
+	if stale {
+		q.Stale = staleCheck(registry.Repo{Registry: q.Registry, Username: q.Username, Password: q.Password, Transport: dial.Via(q.Routes)}, q.OSes)
 	}
 	ms, err := q.Run(ctx)
 	if err != nil {
@@ -506,10 +512,6 @@ func (m *FitImages) Stale(
 	if err != nil {
 		return "", err
 	}
-	c, err := sdk(ctx)
-	if err != nil {
-		return "", err
-	}
 	repo := registry.Repo{Registry: s.registry.prefix, Username: user, Password: pw, Transport: dial.Via(rt)}
 	tags, err := repo.List(ctx)
 	if err != nil {
@@ -519,16 +521,7 @@ func (m *FitImages) Stale(
 	for i, o := range oses {
 		names[i] = o.Name
 	}
-	// the engine resolves a base as a build does (its mirrors and logins), so the digests compare
-	resolve := func(ctx context.Context, name string) (string, error) {
-		ref, err := c.Container().From(name).ImageRef(ctx)
-		if err != nil {
-			return "", fmt.Errorf("%s", pipeline.Explain(err))
-		}
-		b, err := pipeline.ParseBaseRef(ref)
-		return b.Digest, err
-	}
-	images, err := stale.Compare(ctx, tags, names, repo.Labels, resolve)
+	images, err := staleCheck(repo, names)(ctx, tags)
 	if err != nil {
 		return "", err
 	}
@@ -540,6 +533,27 @@ func (m *FitImages) Stale(
 		return string(b) + "\n", err
 	}
 	return stale.Text(images), nil
+}
+
+// staleCheck compares the bases of repo's published {V}-{OS} tags of oses (stale and
+// missing-releases --stale): the engine resolves each recorded base as a build does (its mirrors and
+// logins), so the digests compare.
+func staleCheck(repo registry.Repo, oses []string) func(ctx context.Context, tags []string) ([]stale.Image, error) {
+	return func(ctx context.Context, tags []string) ([]stale.Image, error) {
+		c, err := sdk(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resolve := func(ctx context.Context, name string) (string, error) {
+			ref, err := c.Container().From(name).ImageRef(ctx)
+			if err != nil {
+				return "", fmt.Errorf("%s", pipeline.Explain(err))
+			}
+			b, err := pipeline.ParseBaseRef(ref)
+			return b.Digest, err
+		}
+		return stale.Compare(ctx, tags, oses, repo.Labels, resolve)
+	}
 }
 
 // Run the release checklist of one FIT version: version, not yet published (with the module's --registry), login, artifact and its checksum, then per OS build, structure checks, compressed size, staging (with the module's --staging), signing with its SBOM and provenance (--sign) and the e2e of the staged digest, and the README's version references; fails, with the report, when an item failed.

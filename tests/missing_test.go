@@ -147,6 +147,7 @@ func TestCallMissingReleasesBadInput(t *testing.T) {
 		{[]string{"--api-url", "ftp://example.com/releases"}, "must be an http(s) URL"},
 		{[]string{"--format", "yaml"}, `unknown --format "yaml"`},
 		{[]string{"--rebuild"}, "--rebuild needs --version"},
+		{[]string{"--version", "3.6.0", "--stale"}, "--stale goes with the catch-up's listing, not --version"},
 		{[]string{"--skip-version", "3.6.x"}, `--skip-version: malformed version "3.6.x"`},
 		// a function runs in the engine: the caller's loopback servers come as services
 		{[]string{"--registry", "localhost:5000/"}, "localhost:5000 is on your machine, which a Dagger function does not see: add --registry-service tcp://localhost:5000"},

@@ -2,11 +2,7 @@ package tests
 
 import (
 	"archive/zip"
-	"bufio"
-	"bytes"
-	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -30,71 +26,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/internal/cosigntest"
 	"dagger/fit-images/tests/fixture"
 )
 
 // supplyNS is this run's namespace in the test bed registry for the supply-chain tests.
 var supplyNS = fmt.Sprintf("supply%d", time.Now().UnixNano())
 
-// cosignVersion is the cosign hack/cosign builds and hack/testbed env exports as FIT_COSIGN.
-const cosignVersion = "v2.6.5"
-
-// cosignBin is the real cosign CLI: $FIT_COSIGN, else hack/cosign's build in the test-bed cache.
-// Without one the test is skipped, loudly; under CI=true it fails: there, nothing verified by
-// cosign means the issue's promise is untested.
-func cosignBin(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("FIT_COSIGN"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("FIT_COSIGN=%s: %v", p, err)
-		}
-		return p
-	}
-	cache := os.Getenv("FIT_TESTBED_CACHE")
-	if cache == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache")
-		}
-		cache = filepath.Join(base, "fit-testbed")
-	}
-	if found, _ := filepath.Glob(filepath.Join(cache, "cosign-"+cosignVersion+"-*", "cosign")); len(found) > 0 {
-		return found[len(found)-1]
-	}
-	msg := fmt.Sprintf("NO COSIGN %s: the supply chain is NOT VERIFIED by cosign (set FIT_COSIGN, or run hack/cosign, which builds it into %s; hack/testbed up does)", cosignVersion, cache)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip("SKIPPED, " + msg)
-	return ""
-}
-
-// cosignRun runs the CLI with its own HOME (no trust roots or credentials of the machine) and a
-// timeout; stdout and stderr apart, since verify-attestation prints the envelopes on stdout.
-func cosignRun(t *testing.T, bin, home string, env []string, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = home
-	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TUF_ROOT=" + filepath.Join(home, ".sigstore")}, env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	return out.String(), errOut.String(), err
-}
-
 // cosignKeys has the real cosign generate a key pair in dir, and writes the password to a file
 // beside it: the paths of the private key, the public key and the password, for file: secrets.
 func cosignKeys(t *testing.T, bin, dir, password string) (key, pub, pw string) {
 	t.Helper()
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	_, errOut, err := cosignRun(t, bin, dir, []string{"COSIGN_PASSWORD=" + password}, "generate-key-pair")
-	require.NoError(t, err, errOut)
+	key, pub = cosigntest.KeyPair(t, bin, dir, password)
 	pw = filepath.Join(dir, "password")
 	require.NoError(t, os.WriteFile(pw, []byte(password), 0o600))
-	return filepath.Join(dir, "cosign.key"), filepath.Join(dir, "cosign.pub"), pw
+	return key, pub, pw
 }
 
 // launcherJar is the name and sha256 of the fixture zip's fit-discrete-launcher-*.jar.
@@ -132,30 +78,6 @@ func tagsOf(t *testing.T, repo string) []string {
 	}
 	require.NoError(t, err)
 	return tags
-}
-
-// statementsOf are the in-toto statements of verify-attestation's output (one DSSE envelope a line).
-func statementsOf(t *testing.T, out string) []map[string]any {
-	t.Helper()
-	var sts []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if !strings.HasPrefix(line, "{") {
-			continue
-		}
-		var env struct{ Payload string }
-		require.NoError(t, json.Unmarshal([]byte(line), &env))
-		raw, err := base64.StdEncoding.DecodeString(env.Payload)
-		require.NoError(t, err)
-		var st map[string]any
-		require.NoError(t, json.Unmarshal(raw, &st))
-		sts = append(sts, st)
-	}
-	require.NoError(t, sc.Err())
-	require.NotEmpty(t, sts, "verify-attestation printed no envelope:\n%s", out)
-	return sts
 }
 
 func subjectDigests(st map[string]any) []string {
@@ -207,7 +129,7 @@ func moduleCommit(t *testing.T) string {
 func TestSupplyChain(t *testing.T) {
 	t.Parallel() // mostly waits on the engine: runs beside the other parallel tests
 	reg := needTestbedRegistry(t)
-	bin := cosignBin(t)
+	bin := cosigntest.Binary(t)
 	work := t.TempDir()
 	key, pub, pw := cosignKeys(t, bin, filepath.Join(work, "key"), "fit supply s3cret")
 	_, wrongPub, _ := cosignKeys(t, bin, filepath.Join(work, "wrong"), "another")
@@ -256,7 +178,7 @@ func TestSupplyChain(t *testing.T) {
 	require.Equal(t, digest, served, "the promoted tag serves the staged digest")
 
 	verify := func(pubKey string, args ...string) (string, string, error) {
-		return cosignRun(t, bin, work, nil, append([]string{args[0], "--key", pubKey, "--insecure-ignore-tlog", "--allow-insecure-registry"}, args[1:]...)...)
+		return cosigntest.Run(t, bin, work, nil, append([]string{args[0], "--key", pubKey, "--insecure-ignore-tlog", "--allow-insecure-registry"}, args[1:]...)...)
 	}
 
 	t.Run("cosign verifies the promoted tags", func(t *testing.T) {
@@ -270,7 +192,7 @@ func TestSupplyChain(t *testing.T) {
 	t.Run("the provenance is about the pushed digest", func(t *testing.T) {
 		stdout, errOut, err := verify(pub, "verify-attestation", "--type", "slsaprovenance1", tag)
 		require.NoError(t, err, errOut)
-		sts := statementsOf(t, stdout)
+		sts := cosigntest.Statements(t, stdout)
 		prov = sts[0]
 		assert.Equal(t, "https://slsa.dev/provenance/v1", prov["predicateType"])
 		assert.Contains(t, subjectDigests(prov), digest)
@@ -286,7 +208,7 @@ func TestSupplyChain(t *testing.T) {
 	t.Run("the SBOM lists the JRE and the launcher jar", func(t *testing.T) {
 		stdout, errOut, err := verify(pub, "verify-attestation", "--type", "cyclonedx", tag)
 		require.NoError(t, err, errOut)
-		sts := statementsOf(t, stdout)
+		sts := cosigntest.Statements(t, stdout)
 		doc, _ := sts[0]["predicate"].(map[string]any)
 		sbomHas(t, doc, jar, jarSum)
 		var about []string
@@ -336,15 +258,10 @@ func TestSupplyChain(t *testing.T) {
 	})
 
 	t.Run("the base is recorded by digest", func(t *testing.T) {
-		r, err := name.ParseReference(tag, name.Insecure)
-		require.NoError(t, err)
-		img, err := remote.Image(r)
-		require.NoError(t, err)
-		cfg, err := img.ConfigFile()
-		require.NoError(t, err)
-		base := cfg.Config.Labels["org.opencontainers.image.base.digest"]
+		labels := configLabels(t, tag)
+		base := labels["org.opencontainers.image.base.digest"]
 		assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, base)
-		assert.True(t, strings.HasSuffix(cfg.Config.Labels["org.opencontainers.image.base.name"], "debian:12-slim"), cfg.Config.Labels["org.opencontainers.image.base.name"])
+		assert.True(t, strings.HasSuffix(labels["org.opencontainers.image.base.name"], "debian:12-slim"), labels["org.opencontainers.image.base.name"])
 		if prov != nil {
 			b, _ := json.Marshal(prov["predicate"])
 			assert.Contains(t, string(b), "debian:12-slim@"+base, "the provenance names the labelled base digest")

@@ -1,19 +1,13 @@
 package attest
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
@@ -30,39 +24,8 @@ import (
 	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/sbom"
+	"dagger/fit-images/internal/cosigntest"
 )
-
-// cosignBinary is the real cosign: $FIT_COSIGN, else hack/cosign's build in the test-bed cache;
-// skipped, saying so, without one.
-func cosignBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("FIT_COSIGN"); p != "" {
-		return p
-	}
-	cache := os.Getenv("FIT_TESTBED_CACHE")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache", "fit-testbed")
-	}
-	found, _ := filepath.Glob(filepath.Join(cache, "cosign-v2.6.5-*", "cosign"))
-	if len(found) == 0 {
-		t.Skipf("SKIPPED, NOT VERIFIED BY COSIGN: no cosign binary (set FIT_COSIGN, or run hack/cosign)")
-	}
-	return found[len(found)-1]
-}
-
-func runCosign(t *testing.T, bin, home string, env []string, args ...string) (string, string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = home
-	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TUF_ROOT=" + filepath.Join(home, ".sigstore")}, env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	return out.String(), errOut.String(), err
-}
 
 // realBOM is an SBOM made by images/sbom, for one platform.
 func realBOM(t *testing.T, platform string) []byte {
@@ -86,13 +49,11 @@ func realBOM(t *testing.T, platform string) []byte {
 // the tag, the index and a manifest by digest verify, with both attestation types; the staging
 // repository's name in the signed payload does not stop the copy from verifying.
 func TestPromotedIndexVerifiesWithCosign(t *testing.T) {
-	bin := cosignBinary(t)
+	bin := cosigntest.Binary(t)
 	work := t.TempDir()
-	_, errOut, err := runCosign(t, bin, work, []string{"COSIGN_PASSWORD=pw"}, "generate-key-pair")
-	require.NoError(t, err, errOut)
-	priv, err := os.ReadFile(filepath.Join(work, "cosign.key"))
+	keyPath, pub := cosigntest.KeyPair(t, bin, work, "pw")
+	priv, err := os.ReadFile(keyPath)
 	require.NoError(t, err)
-	pub := filepath.Join(work, "cosign.pub")
 
 	srv := httptest.NewServer(ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
@@ -130,7 +91,7 @@ func TestPromotedIndexVerifiesWithCosign(t *testing.T) {
 	require.NoError(t, err)
 
 	verify := func(args ...string) (string, string, error) {
-		return runCosign(t, bin, work, nil, append([]string{args[0], "--key", pub, "--insecure-ignore-tlog", "--allow-insecure-registry"}, args[1:]...)...)
+		return cosigntest.Run(t, bin, work, nil, append([]string{args[0], "--key", pub, "--insecure-ignore-tlog", "--allow-insecure-registry"}, args[1:]...)...)
 	}
 	target := host + "/release/fit-framework"
 	for _, ref := range []string{target + ":3.6.0-debian", target + "@" + d.String(), target + "@" + m.Manifests[1].Digest.String()} {
@@ -139,27 +100,8 @@ func TestPromotedIndexVerifiesWithCosign(t *testing.T) {
 		for _, typ := range []string{"cyclonedx", "slsaprovenance1"} {
 			out, errOut, err := verify("verify-attestation", "--type", typ, ref)
 			if assert.NoError(t, err, "verify-attestation --type %s %s: %s", typ, ref, errOut) {
-				assert.Contains(t, decoded(t, out), "predicateType")
+				assert.NotEmpty(t, cosigntest.Statements(t, out))
 			}
 		}
 	}
-}
-
-// decoded are the payloads of cosign's verified envelopes, one a line.
-func decoded(t *testing.T, out string) string {
-	t.Helper()
-	var b strings.Builder
-	for _, line := range strings.Split(out, "\n") {
-		var env struct {
-			Payload string `json:"payload"`
-		}
-		if json.Unmarshal([]byte(line), &env) != nil || env.Payload == "" {
-			continue
-		}
-		p, err := base64.StdEncoding.DecodeString(env.Payload)
-		require.NoError(t, err)
-		b.Write(p)
-		b.WriteString("\n")
-	}
-	return b.String()
 }

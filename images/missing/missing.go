@@ -9,17 +9,20 @@ import (
 	"strings"
 
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/stale"
 )
 
 // DefaultFloor is the oldest version the catch-up considers: the images start with FIT 3.6.0.
 const DefaultFloor = "3.6.0"
 
 // Missing is one version whose {V}-{OS} tag is absent from the registry for OSes. In a rebuild,
-// OSes also has the published ones, listed again in Republish.
+// OSes also has the published ones, listed again in Republish, and Reasons says why each of those
+// is rebuilt, when it is not asked for by hand (a moved base).
 type Missing struct {
 	Version   release.Version
 	OSes      []string
 	Republish []string
+	Reasons   []string
 }
 
 // Compare answers, oldest version first, the versions that lack a {V}-{OS} tag among tags for
@@ -66,6 +69,58 @@ func Rebuild(v release.Version, oses []string, tags []string) Missing {
 	return m
 }
 
+// WithStale adds to ms (missing images, oldest first) the stale published images of images/stale, to
+// be rebuilt with their reason (stale.Why): one row per version, oldest first, a version missing
+// one OS and stale in another in one row. Versions below floor or in skip (their release is
+// running) are left out, as in the catch-up's own listing; limit > 0 keeps the oldest limit rows.
+func WithStale(ms []Missing, images []stale.Image, floor release.Version, skip []release.Version, limit int) ([]Missing, error) {
+	rows := map[string]*Missing{}
+	var order []release.Version
+	add := func(m Missing) *Missing {
+		if r, ok := rows[m.Version.String()]; ok {
+			return r
+		}
+		order = append(order, m.Version)
+		rows[m.Version.String()] = &m
+		return &m
+	}
+	for _, m := range ms {
+		add(m)
+	}
+	skipped := map[string]bool{}
+	for _, v := range skip {
+		skipped[v.String()] = true
+	}
+	for _, img := range images {
+		if !img.Stale {
+			continue
+		}
+		v, err := release.ParseVersion(img.Version)
+		if err != nil {
+			return nil, fmt.Errorf("stale image %s-%s: %w", img.Version, img.OS, err)
+		}
+		if v.Compare(floor) < 0 || skipped[v.String()] {
+			continue
+		}
+		r := add(Missing{Version: v})
+		if contains(r.OSes, img.OS) {
+			continue // missing already: the release builds it anyway
+		}
+		r.OSes = append(r.OSes, img.OS)
+		r.Republish = append(r.Republish, img.OS)
+		r.Reasons = append(r.Reasons, img.OS+": "+stale.Why(img))
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].Compare(order[j]) < 0 })
+	out := make([]Missing, 0, len(order))
+	for _, v := range order {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		out = append(out, *rows[v.String()])
+	}
+	return out, nil
+}
+
 // Without drops the versions of skip (those whose release is running already, say).
 func Without(vs []release.Version, skip []release.Version) []release.Version {
 	drop := map[string]bool{}
@@ -90,6 +145,11 @@ func Text(ms []Missing) string {
 			if contains(m.Republish, o) {
 				note = " (published: rebuilt and pushed again)"
 			}
+			for _, r := range m.Reasons {
+				if why, ok := strings.CutPrefix(r, o+": "); ok {
+					note = " (published: rebuilt and pushed again, " + why + ")"
+				}
+			}
 			fmt.Fprintf(&b, "%s %s%s\n", m.Version, o, note)
 		}
 	}
@@ -107,18 +167,19 @@ func contains(list []string, s string) bool {
 
 // MatrixEntry is one release to run, as a GitHub Actions matrix entry: the version and its
 // OSes to release, comma separated (the --os syntax of every function), and in a rebuild the
-// ones among them that are published already.
+// ones among them that are published already, and why they are rebuilt ("; " between OSes).
 type MatrixEntry struct {
 	Version   string `json:"version"`
 	OS        string `json:"os"`
 	Republish string `json:"republish,omitempty"`
+	Reason    string `json:"reason,omitempty"`
 }
 
 // Matrix is the JSON form the scheduled workflow feeds to its release matrix.
 func Matrix(ms []Missing) []MatrixEntry {
 	out := make([]MatrixEntry, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, MatrixEntry{Version: m.Version.String(), OS: strings.Join(m.OSes, ","), Republish: strings.Join(m.Republish, ",")})
+		out = append(out, MatrixEntry{Version: m.Version.String(), OS: strings.Join(m.OSes, ","), Republish: strings.Join(m.Republish, ","), Reason: strings.Join(m.Reasons, "; ")})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package missing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/stale"
 	"dagger/fit-images/images/upstream"
 )
 
@@ -40,7 +42,7 @@ func TestCompare(t *testing.T) {
 	tags := []string{"3.6.0-debian", "3.6-debian", "debian", "3.6.1-alpine", "3.6.1-debian", "3.6.2-debian-old", "latest-alpine"}
 	got := Compare(vs, oses, tags, 0)
 	assert.Equal(t, "3.6.0 alpine\n3.6.2 alpine\n3.6.2 debian\n3.6.10 alpine\n3.6.10 debian\n", Text(got), "oldest first, floating tags do not count")
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine", ""}, {"3.6.2", "alpine,debian", ""}}, Matrix(Compare(vs, oses, tags, 2)), "the bound keeps the oldest versions")
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine", "", ""}, {"3.6.2", "alpine,debian", "", ""}}, Matrix(Compare(vs, oses, tags, 2)), "the bound keeps the oldest versions")
 	assert.Empty(t, Compare(vs, []string{"debian"}, append(tags, "3.6.2-debian", "3.6.10-debian"), 0))
 	assert.Equal(t, "", Text(nil))
 	b, err := json.Marshal(Matrix(nil))
@@ -55,7 +57,7 @@ func TestRebuildAndWithout(t *testing.T) {
 	tags := []string{"3.6.0-debian", "alpine"}
 	m := Rebuild(v(t, "3.6.0"), []string{"alpine", "debian"}, tags)
 	assert.Equal(t, "3.6.0 alpine\n3.6.0 debian (published: rebuilt and pushed again)\n", Text([]Missing{m}))
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian"}}, Matrix([]Missing{m}))
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian", ""}}, Matrix([]Missing{m}))
 	assert.Empty(t, Rebuild(v(t, "3.6.1"), []string{"debian"}, tags).Republish, "nothing published: a plain release")
 
 	vs := []release.Version{v(t, "3.6.0"), v(t, "3.6.1"), v(t, "3.6.2")}
@@ -88,8 +90,25 @@ func TestQueryRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "3.6.0 alpine\n3.6.1 alpine\n3.6.1 debian\n", Text(ms))
 
+	// the catch-up's question: the stale check gets the registry's tags, its stale images become
+	// rebuild rows, and the limit counts both
+	var gotTags []string
+	q.Stale = func(_ context.Context, tags []string) ([]stale.Image, error) {
+		gotTags = tags
+		return []stale.Image{{Version: "3.6.0", OS: "debian", Stale: true, Reason: "no base digest recorded"}}, nil
+	}
+	q.Limit = 1
+	ms, err = q.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"3.6.0-debian"}, gotTags)
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian", "debian: no base digest recorded"}}, Matrix(ms))
+	q.Stale = func(context.Context, []string) ([]stale.Image, error) { return nil, errors.New("offline") }
+	_, err = q.Run(context.Background())
+	assert.EqualError(t, err, "offline", "a stale check that fails fails the listing: no silent skip")
+	q.Stale, q.Limit = nil, 0
+
 	q.Version, q.Rebuild = v(t, "3.6.0"), true
 	ms, err = q.Run(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian"}}, Matrix(ms))
+	assert.Equal(t, []MatrixEntry{{"3.6.0", "alpine,debian", "debian", ""}}, Matrix(ms))
 }

@@ -9,6 +9,7 @@ import (
 	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
+	"dagger/fit-images/images/stale"
 	"dagger/fit-images/images/upstream"
 )
 
@@ -29,6 +30,9 @@ type Query struct {
 	Username, Password string
 	// Routes dials host:port of a server elsewhere (see dial.Via).
 	Routes map[string]string
+	// Stale, when set, answers the published images and whether their base moved (images/stale):
+	// the stale ones are added, to be rebuilt (WithStale).
+	Stale func(ctx context.Context, tags []string) ([]stale.Image, error)
 }
 
 // Run lists what Query asks about and answers the missing images, oldest version first.
@@ -51,5 +55,13 @@ func (q Query) Run(ctx context.Context) ([]Missing, error) {
 	if q.Rebuild {
 		return []Missing{Rebuild(q.Version, q.OSes, have)}, nil
 	}
-	return Compare(versions, q.OSes, have, q.Limit), nil
+	if q.Stale == nil {
+		return Compare(versions, q.OSes, have, q.Limit), nil
+	}
+	images, err := q.Stale(ctx, have)
+	if err != nil {
+		return nil, err
+	}
+	// the limit counts the rows of both: a day's catch-up starts at most that many releases
+	return WithStale(Compare(versions, q.OSes, have, 0), images, q.Floor, q.Skip, q.Limit)
 }

@@ -1,16 +1,13 @@
 package signing
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -20,62 +17,8 @@ import (
 	"dagger/fit-images/images/catalog"
 	"dagger/fit-images/images/provenance"
 	"dagger/fit-images/images/sbom"
+	"dagger/fit-images/internal/cosigntest"
 )
-
-// cosignVersion is the cosign the tests verify with; hack/cosign builds it.
-const cosignVersion = "v2.6.5"
-
-// cosignBinary is the real cosign CLI: $FIT_COSIGN, else what hack/cosign put in the test-bed
-// cache. Without one the test is skipped, saying so: verification by cosign itself is the point.
-func cosignBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("FIT_COSIGN"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("FIT_COSIGN=%s: %v", p, err)
-		}
-		return p
-	}
-	cache := os.Getenv("FIT_TESTBED_CACHE")
-	if cache == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache")
-		}
-		cache = filepath.Join(base, "fit-testbed")
-	}
-	found, _ := filepath.Glob(filepath.Join(cache, "cosign-"+cosignVersion+"-*", "cosign"))
-	if len(found) == 0 {
-		t.Skipf("SKIPPED, NOT VERIFIED BY COSIGN: no cosign %s binary (set FIT_COSIGN, or run hack/cosign, which builds it into %s)", cosignVersion, cache)
-	}
-	return found[len(found)-1]
-}
-
-// cosign runs the CLI offline-style: its own HOME (no cached trust roots or credentials of the
-// machine), and a timeout so a cosign that tries to reach the network fails instead of hanging.
-func cosign(t *testing.T, bin, home string, env []string, args ...string) (string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = home
-	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "TUF_ROOT=" + filepath.Join(home, ".sigstore")}, env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
-}
-
-// keyPair has the real cosign generate a key pair in dir: cosign.key and cosign.pub.
-func keyPair(t *testing.T, bin, dir, password string) (priv []byte, pubPath string) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(dir, 0o700))
-	out, err := cosign(t, bin, dir, []string{"COSIGN_PASSWORD=" + password}, "generate-key-pair")
-	require.NoError(t, err, out)
-	priv, err = os.ReadFile(filepath.Join(dir, "cosign.key"))
-	require.NoError(t, err)
-	return priv, filepath.Join(dir, "cosign.pub")
-}
 
 // statements are an SBOM and a provenance of image made by this module's own packages.
 func statements(t *testing.T, image name.Digest) (bom, prov []byte) {
@@ -109,11 +52,13 @@ func statements(t *testing.T, image name.Digest) (bom, prov []byte) {
 // has the real cosign CLI verify it, then shows that cosign refuses a wrong key, a tampered
 // attestation and a tag moved to another image.
 func TestCosignVerifies(t *testing.T) {
-	bin := cosignBinary(t)
+	bin := cosigntest.Binary(t)
 	ctx := context.Background()
 	work := t.TempDir()
-	priv, pub := keyPair(t, bin, filepath.Join(work, "key"), "s3cret pass")
-	_, wrongPub := keyPair(t, bin, filepath.Join(work, "wrong"), "other")
+	key, pub := cosigntest.KeyPair(t, bin, filepath.Join(work, "key"), "s3cret pass")
+	_, wrongPub := cosigntest.KeyPair(t, bin, filepath.Join(work, "wrong"), "other")
+	priv, err := os.ReadFile(key)
+	require.NoError(t, err)
 
 	host := newRegistry(t)
 	ref := host + "/fit/fit-framework:3.6.0-debian"
@@ -124,8 +69,11 @@ func TestCosignVerifies(t *testing.T) {
 	bom, prov := statements(t, image)
 	require.NoError(t, s.Attest(ctx, image, [][]byte{bom, prov}))
 
+	// verify is cosign's stdout (what it verified) and its stderr (why it refused) in one text: the
+	// subtests look for either
 	verify := func(key string, args ...string) (string, error) {
-		return cosign(t, bin, work, nil, append([]string{args[0], "--key", key, "--insecure-ignore-tlog", "--allow-insecure-registry"}, args[1:]...)...)
+		stdout, stderr, err := cosigntest.Run(t, bin, work, nil, append([]string{args[0], "--key", key, "--insecure-ignore-tlog", "--allow-insecure-registry"}, args[1:]...)...)
+		return stdout + "\n" + stderr, err
 	}
 
 	t.Run("signature", func(t *testing.T) {
@@ -142,7 +90,7 @@ func TestCosignVerifies(t *testing.T) {
 		t.Run("attestation "+tc.typ, func(t *testing.T) {
 			out, err := verify(pub, "verify-attestation", "--type", tc.typ, ref)
 			require.NoError(t, err, out)
-			st := verifiedStatement(t, out, tc.predicate)
+			st := cosigntest.Statement(t, out, tc.predicate)
 			assert.Contains(t, st, strings.TrimPrefix(image.DigestStr(), "sha256:"))
 		})
 	}
@@ -203,29 +151,4 @@ func TestCosignVerifies(t *testing.T) {
 		out, err = verify(pub, "verify", image.String())
 		assert.NoError(t, err, "the old image by digest still verifies: %s", out)
 	})
-}
-
-// verifiedStatement is the in-toto statement of predicateType that cosign printed after
-// verifying (one DSSE envelope per line), fails when there is none.
-func verifiedStatement(t *testing.T, out, predicateType string) string {
-	t.Helper()
-	for _, line := range strings.Split(out, "\n") {
-		var env struct {
-			Payload string `json:"payload"`
-		}
-		if json.Unmarshal([]byte(line), &env) != nil || env.Payload == "" {
-			continue
-		}
-		p, err := base64.StdEncoding.DecodeString(env.Payload)
-		require.NoError(t, err)
-		var st struct {
-			PredicateType string `json:"predicateType"`
-		}
-		require.NoError(t, json.Unmarshal(p, &st))
-		if st.PredicateType == predicateType {
-			return string(p)
-		}
-	}
-	t.Fatalf("cosign printed no verified %s statement:\n%s", predicateType, out)
-	return ""
 }

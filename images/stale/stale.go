@@ -94,6 +94,24 @@ func Compare(ctx context.Context, tags, oses []string, labels Labels, resolve Re
 	return out, nil
 }
 
+// Why says in one line why img is to be rebuilt: "debian:12-slim moved from sha256:… to sha256:…"
+// (a Docker Hub library image by its short name, as the catalog names it), or its Reason when its
+// base cannot be compared.
+func Why(img Image) string {
+	if img.Current == "" || img.Recorded == "" {
+		return img.Reason
+	}
+	return fmt.Sprintf("%s moved from %s to %s", ShortName(img.Base), img.Recorded, img.Current)
+}
+
+// ShortName drops the docker.io/library/ the engine adds to a Docker Hub official image's name.
+func ShortName(base string) string {
+	if n, ok := strings.CutPrefix(base, "docker.io/library/"); ok {
+		return n
+	}
+	return base
+}
+
 // Text is one line per stale image, "VERSION OS  why", or a line saying none is.
 func Text(images []Image) string {
 	var b strings.Builder

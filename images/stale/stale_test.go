@@ -61,3 +61,13 @@ func TestCompareErrors(t *testing.T) {
 		func(context.Context, string) (string, error) { return "", errors.New("offline") })
 	assert.ErrorContains(t, err, "cannot resolve the base b of 3.6.0-debian: offline")
 }
+
+// The catch-up's summary line says which base moved, from which digest to which, by the catalog's
+// short name for a Docker Hub official image.
+func TestWhy(t *testing.T) {
+	assert.Equal(t, "debian:12-slim moved from "+d("a")+" to "+d("b"),
+		Why(Image{Base: "docker.io/library/debian:12-slim", Recorded: d("a"), Current: d("b"), Stale: true, Reason: "base moved"}))
+	assert.Equal(t, "localhost:5000/ns/debian:12-slim moved from "+d("a")+" to "+d("b"),
+		Why(Image{Base: "localhost:5000/ns/debian:12-slim", Recorded: d("a"), Current: d("b"), Stale: true}), "another registry's base keeps its full name")
+	assert.Equal(t, "no base digest recorded", Why(Image{Stale: true, Reason: "no base digest recorded"}))
+}
