@@ -16,6 +16,7 @@ import (
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/report"
 	"dagger/fit-images/images/scripts"
+	"dagger/fit-images/images/stale"
 )
 
 // Paths and identity every FIT image shares (SPEC.md).
@@ -274,10 +275,11 @@ func noCache(on bool) dagger.WithContainerFunc {
 // the same for every platform of the build.
 type Base struct{ Name, Digest string }
 
-// Labels of the base image (OCI image-spec annotations), on the image and its manifest.
+// Labels of the base image (OCI image-spec annotations), on the image and its manifest: the keys
+// stale reads, declared there once.
 const (
-	LabelBaseName   = "org.opencontainers.image.base.name"
-	LabelBaseDigest = "org.opencontainers.image.base.digest"
+	LabelBaseName   = stale.LabelBaseName
+	LabelBaseDigest = stale.LabelBaseDigest
 )
 
 // ParseBaseRef splits the engine's resolved reference NAME[:TAG]@sha256:HEX.

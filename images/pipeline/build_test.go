@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"dagger/fit-images/images/release"
-	"dagger/fit-images/images/stale"
 )
 
 // The heap default follows the container's limit: no fixed -Xmx/-Xms (a 512 MiB container got a 1 GiB heap).
@@ -62,9 +61,6 @@ func TestLabelsRecordTheBase(t *testing.T) {
 	}
 	if got[LabelBaseName] != "docker.io/library/alpine:3.19" || got[LabelBaseDigest] != d {
 		t.Errorf("labels %v lack the base", got)
-	}
-	if stale.LabelBaseName != LabelBaseName || stale.LabelBaseDigest != LabelBaseDigest {
-		t.Error("stale reads other base labels than Build writes")
 	}
 	if !strings.HasPrefix(LabelBaseName, "org.opencontainers.") || !strings.HasPrefix(LabelBaseDigest, "org.opencontainers.") {
 		t.Error("the base labels must be OCI keys, which Build also writes as annotations")

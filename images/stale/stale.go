@@ -30,7 +30,7 @@ type (
 	Resolve func(ctx context.Context, name string) (string, error)
 )
 
-// Label keys the build writes (pipeline.LabelBaseName, pipeline.LabelBaseDigest).
+// Label keys of the base the build writes (pipeline uses these) and Compare reads.
 const (
 	LabelBaseName   = "org.opencontainers.image.base.name"
 	LabelBaseDigest = "org.opencontainers.image.base.digest"
