@@ -240,7 +240,9 @@ func TestSupplyChain(t *testing.T) {
 		tamperedAttestations(t, cosignTag(copied, digest, "att"), cosignTag(copied, digest, "att"), jarSum, strings.Repeat("0", 64))
 		_, errOut, err := verify(pub, "verify-attestation", "--type", "cyclonedx", copied+"@"+digest)
 		require.Error(t, err, "cosign accepted an altered SBOM")
-		assert.Contains(t, errOut, "no matching attestations")
+		// cosign drops an envelope whose signature fails; what remains is the provenance, so the SBOM
+		// type finds no match (with the SBOM alone, cosign v2.6.5 says "no matching attestations")
+		assert.Regexp(t, `none of the attestations matched the predicate type: cyclonedx|no matching attestations`, errOut)
 		_, errOut, err = verify(pub, "verify-attestation", "--type", "slsaprovenance1", copied+"@"+digest)
 		assert.NoError(t, err, "the provenance was not touched and still verifies: %s", errOut)
 	})
