@@ -735,7 +735,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg sign", err))
 				}
 			}
-			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, platforms, sizeBudget, readme, timeout, parallel, revision, created, format, latest, sign)
+			var githubRun string
+			if inputArgs["githubRun"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["githubRun"]), &githubRun)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg githubRun", err))
+				}
+			}
+			return (*FitImages).ReleaseCheck(&parent, ctx, version, os, skipOs, platforms, sizeBudget, readme, timeout, parallel, revision, created, format, latest, sign, githubRun)
 		case "Sbom":
 			var parent FitImages
 			err = json.Unmarshal(parentJSON, &parent)

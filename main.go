@@ -598,10 +598,13 @@ func (m *FitImages) ReleaseCheck(
 	// sign each staged image with the module's --signing-key and attach its SBOM and provenance (needs --staging and the module's full 40-hex --revision); without a key it fails before anything is built
 	// +optional
 	sign bool,
+	// the GitHub Actions run that signs, recorded in the provenance: a JSON object of its GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID (and GITHUB_RUN_ATTEMPT, GITHUB_WORKFLOW, GITHUB_WORKFLOW_REF, GITHUB_EVENT_NAME, GITHUB_REF, GITHUB_SHA); go run ./ci release-check passes it in Actions
+	// +optional
+	githubRun string,
 ) (string, error) {
 	q, err := parseReleaseCheck(ctx, m, releaseCheckArgs{
 		recipe:     recipeArgs{version: version, os: os, skipOs: skipOs, platforms: platforms, revision: revision, created: created},
-		sizeBudget: sizeBudget, readme: readme, timeout: timeout, parallel: parallel, format: format, latest: latest, sign: sign,
+		sizeBudget: sizeBudget, readme: readme, timeout: timeout, parallel: parallel, format: format, latest: latest, sign: sign, githubRun: githubRun,
 	})
 	if err != nil {
 		return "", err

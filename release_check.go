@@ -14,6 +14,7 @@ import (
 	"dagger/fit-images/images/dial"
 	"dagger/fit-images/images/options"
 	"dagger/fit-images/images/pipeline"
+	"dagger/fit-images/images/provenance"
 	"dagger/fit-images/images/registry"
 	"dagger/fit-images/images/release"
 	"dagger/fit-images/images/releasecheck"
@@ -31,6 +32,7 @@ type releaseCheckArgs struct {
 	format     string
 	latest     string
 	sign       bool
+	githubRun  string
 }
 
 // releaseCheckQuery is releaseCheckArgs and the module's settings validated: all of it before the
@@ -42,6 +44,7 @@ type releaseCheckQuery struct {
 	format string
 	latest release.Latest // recorded in the provenance; promote applies it
 	sign   bool
+	github *provenance.GitHub // the Actions run, recorded in the provenance; nil: none
 }
 
 // moduleRepository is this module's home, the provenance's builder (with the --revision it ran at).
@@ -101,6 +104,9 @@ func parseReleaseCheck(ctx context.Context, m *FitImages, a releaseCheckArgs) (q
 		case !fullCommit.MatchString(o.Revision):
 			return q, fmt.Errorf("--sign needs --revision with this module's full 40-hex commit (the provenance's builder), e.g. --revision $(git rev-parse HEAD)")
 		}
+	}
+	if q.github, err = provenance.ParseGitHub(a.githubRun); err != nil {
+		return q, err
 	}
 	q.readme = a.readme
 	return q, nil

@@ -94,7 +94,7 @@ func (q releaseCheckQuery) attester(ctx context.Context, sum func() release.Sum)
 		signed, err := attest.Sign(ctx, attest.Staged{Ref: s.Ref, Variants: variants, Build: provenance.Build{
 			Module:     provenance.Module{Repository: moduleRepository, Commit: o.Revision},
 			FITVersion: o.Version.String(), OS: s.OS.Name, Platforms: platforms, Latest: string(q.latest),
-			Artifact: art,
+			Artifact: art, GitHub: q.github,
 		}}, key, repo, opts)
 		if err != nil {
 			return "", err

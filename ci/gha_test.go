@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +18,7 @@ import (
 
 	"dagger/fit-images/images/checklist"
 	"dagger/fit-images/images/options"
+	"dagger/fit-images/images/provenance"
 )
 
 // ghaFiles points GITHUB_OUTPUT and GITHUB_STEP_SUMMARY at temporary files and turns Actions mode on.
@@ -26,6 +29,7 @@ func ghaFiles(t *testing.T) (output, summary string) {
 	require.NoError(t, os.WriteFile(output, nil, 0o644))
 	require.NoError(t, os.WriteFile(summary, nil, 0o644))
 	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITHUB_RUN_ID", "") // no run to record, even when these tests run in Actions
 	t.Setenv("GITHUB_OUTPUT", output)
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	return output, summary
@@ -165,6 +169,44 @@ func TestReleaseCheckAdapted(t *testing.T) {
 	assert.Contains(t, read(t, sumFile), "**✅ PASSED: 1 of 1 items passed**")
 	assert.Contains(t, stdout.String(), "::add-mask::s3cr3t-pw")
 	assert.Contains(t, stdout.String(), "::group::dagger call --password env:REG_PW release-check --version 3.6.1 --format json")
+}
+
+// In Actions, release-check is given the run for its provenance: the run's GITHUB_* values the
+// module takes, as one JSON argument, and never the token beside them.
+func TestReleaseCheckRecordsRun(t *testing.T) {
+	ghaFiles(t)
+	vars := map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/fit-images", "GITHUB_RUN_ID": "42",
+		"GITHUB_RUN_ATTEMPT": "1", "GITHUB_SHA": strings.Repeat("c", 40), "GITHUB_WORKFLOW_REF": "o/fit-images/.github/workflows/release.yml@refs/heads/main"}
+	for k, v := range vars {
+		t.Setenv(k, v)
+	}
+	t.Setenv("GITHUB_TOKEN", "ghs_not_this")
+	t.Setenv("GITHUB_EVENT_NAME", "")
+	call, args := fakeCall(t, "release-check", checklistJSON(true), "", false)
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"release-check", "--version", "3.6.1", "--sign"}, os.Getenv, call, &stdout, &stderr), stderr.String())
+	got := *args
+	i := slices.Index(got, "--github-run")
+	require.Greater(t, i, slices.Index(got, "release-check"), "a flag of release-check: %v", got)
+	var sent map[string]string
+	require.NoError(t, json.Unmarshal([]byte(got[i+1]), &sent))
+	assert.Equal(t, vars, sent)
+	g, err := provenance.ParseGitHub(got[i+1])
+	require.NoError(t, err, "the module takes what the driver sends")
+	assert.Equal(t, "https://github.com/o/fit-images/actions/runs/42/attempts/1", g.RunURL())
+	assert.NotContains(t, strings.Join(got, " "), "ghs_not_this")
+
+	// a run given on the command line is the caller's: the driver adds none
+	call, args = fakeCall(t, "release-check", checklistJSON(true), "", false)
+	given := `{"GITHUB_SERVER_URL":"https://github.com","GITHUB_REPOSITORY":"o/r","GITHUB_RUN_ID":"7"}`
+	require.Equal(t, 0, run(context.Background(), []string{"release-check", "--version", "3.6.1", "--github-run", given}, os.Getenv, call, &stdout, &stderr))
+	assert.Equal(t, 1, strings.Count(strings.Join(*args, " "), "--github-run"))
+	assert.Contains(t, *args, given)
+
+	// promote signs nothing: no run
+	call, args = fakeCall(t, "promote", checklistJSON(true), "", false)
+	require.Equal(t, 0, run(context.Background(), []string{"promote", "--version", "3.6.1", "--images", "debian=r@sha256:" + strings.Repeat("a", 64)}, os.Getenv, call, &stdout, &stderr))
+	assert.NotContains(t, *args, "--github-run")
 }
 
 func TestReleaseCheckFailureAdapted(t *testing.T) {

@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -27,18 +28,21 @@ import (
 	"syscall"
 
 	"dagger/fit-images/images/options"
+	"dagger/fit-images/images/provenance"
 )
 
 // job is one `go run ./ci <name>`: the module function it calls and how its report is adapted.
 type job struct {
 	name, function, about string
 	adapt                 func(rep Reporter, report string, failed bool) error
+	// runner is what the job adds from the runner's environment (nil: nothing)
+	runner func(getenv func(string) string, flags []string) []string
 }
 
 var jobs = []job{
-	{"release-check", "release-check", "the release checklist; outputs result, version, failed, staged, images", adaptChecklist("release-check")},
-	{"promote", "promote", "copy the staged digests to the release tags; outputs result, moved, failed", adaptChecklist("promote")},
-	{"e2e", "end-to-end", "the end-to-end flow of one image; outputs os, version, result, duration", adaptE2E},
+	{"release-check", "release-check", "the release checklist; outputs result, version, failed, staged, images", adaptChecklist("release-check"), githubRun},
+	{"promote", "promote", "copy the staged digests to the release tags; outputs result, moved, failed", adaptChecklist("promote"), nil},
+	{"e2e", "end-to-end", "the end-to-end flow of one image; outputs os, version, result, duration", adaptE2E, nil},
 }
 
 func main() {
@@ -75,6 +79,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, call ca
 			say(stderr, "ci %s: --format is the driver's (it reads the JSON report): leave it out\n", j.name)
 			return 2
 		}
+	}
+	if j.runner != nil {
+		flags = append(flags, j.runner(getenv, flags)...)
 	}
 	rep := NewReporter(getenv, stdout)
 	maskSecrets(rep, flags, getenv)
@@ -121,6 +128,31 @@ func daggerCall(getenv func(string) string) caller {
 		}
 		return execCall(ctx, bin, append([]string{"call", "-m", module, "--progress=plain"}, args...), log)
 	}
+}
+
+// githubRun is --github-run for the provenance, inside a GitHub Actions run that was not given one:
+// the run's GITHUB_* variables the module takes (provenance.GitHubKeys, and only those: never a
+// token), as one JSON argument.
+func githubRun(getenv func(string) string, flags []string) []string {
+	if getenv("GITHUB_ACTIONS") != "true" || getenv("GITHUB_RUN_ID") == "" {
+		return nil
+	}
+	for _, f := range flags {
+		if f == "--github-run" || strings.HasPrefix(f, "--github-run=") {
+			return nil
+		}
+	}
+	run := map[string]string{}
+	for _, k := range provenance.GitHubKeys() {
+		if v := getenv(k); v != "" {
+			run[k] = v
+		}
+	}
+	b, err := json.Marshal(run) // a map of strings always marshals
+	if err != nil {
+		return nil
+	}
+	return []string{"--github-run", string(b)}
 }
 
 // maskSecrets hides the value of every env:NAME secret argument (--password env:REGISTRY_PASSWORD).

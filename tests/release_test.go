@@ -190,6 +190,7 @@ func TestCallReleaseCheckBadInput(t *testing.T) {
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--created", "yesterday"}, `malformed --created "yesterday"`},
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--sign"}, "--sign needs --signing-key"},
 		{[]string{"--version", "3.6.0", "--artifact", zip, "--signing-password", "env:HOME"}, "--signing-password needs --signing-key"},
+		{[]string{"--version", "3.6.0", "--artifact", zip, "--github-run", `{"GITHUB_RUN_ID":"1","GITHUB_TOKEN":"ghs_x"}`}, `--github-run: unknown name "GITHUB_TOKEN"`},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {

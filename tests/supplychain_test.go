@@ -150,7 +150,8 @@ func TestSupplyChain(t *testing.T) {
 
 	out, err := call(t, "--artifact", a.Path, "--checksum", "sha256:"+a.SHA256, "--registry", prefix, "--registry-service", "tcp://"+reg, "--staging", prefix+"staging/",
 		"--signing-key", "file:"+key, "--signing-password", "file:"+pw,
-		"release-check", "--version", version, "--os", "debian", "--format", "json", "--revision", commit, "--created", created, "--sign")
+		"release-check", "--version", version, "--os", "debian", "--format", "json", "--revision", commit, "--created", created, "--sign",
+		"--github-run", `{"GITHUB_SERVER_URL":"https://github.com","GITHUB_REPOSITORY":"example/fit-images","GITHUB_RUN_ID":"4242","GITHUB_RUN_ATTEMPT":"1","GITHUB_WORKFLOW_REF":"example/fit-images/.github/workflows/release.yml@refs/heads/main","GITHUB_SHA":"`+commit+`"}`)
 	require.NoError(t, err)
 	r, err := checklist.Parse(out)
 	require.NoError(t, err)
@@ -203,6 +204,8 @@ func TestSupplyChain(t *testing.T) {
 		assert.Contains(t, p, `"sha256":"`+a.SHA256+`"`, "the zip by its verified sum")
 		assert.Contains(t, p, "@"+commit, "the builder is this module at its commit")
 		assert.Regexp(t, `debian:12-slim@sha256:[0-9a-f]{64}`, p, "the base by digest")
+		assert.Contains(t, p, `"invocationId":"https://github.com/example/fit-images/actions/runs/4242/attempts/1"`, "the Actions run")
+		assert.Contains(t, p, `"workflowRef":"example/fit-images/.github/workflows/release.yml@refs/heads/main"`)
 	})
 
 	t.Run("the SBOM lists the JRE and the launcher jar", func(t *testing.T) {
