@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -28,14 +29,7 @@ var githubKeys = map[string]struct {
 
 // GitHubKeys are the names ParseGitHub takes, sorted: what a caller copies from the runner's
 // environment.
-func GitHubKeys() []string {
-	keys := make([]string, 0, len(githubKeys))
-	for k := range githubKeys {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func GitHubKeys() []string { return slices.Sorted(maps.Keys(githubKeys)) }
 
 // ParseGitHub reads a GitHub Actions run given as a JSON object of its GITHUB_* variables
 // ({"GITHUB_SERVER_URL":"https://github.com","GITHUB_REPOSITORY":"o/r","GITHUB_RUN_ID":"1",…}).
