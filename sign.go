@@ -36,6 +36,11 @@ func (q releaseCheckQuery) attester(ctx context.Context, sum func() release.Sum)
 			return nil, err
 		}
 	}
+	// the engine that ran the build, the provenance's builder.version
+	engine, err := in.c.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
 	key := func(ctx context.Context) ([]byte, []byte, error) {
 		k, err := plaintext(ctx, in.signing.key)
 		if err != nil {
@@ -92,7 +97,7 @@ func (q releaseCheckQuery) attester(ctx context.Context, sum func() release.Sum)
 			art.URL = "file:" + zipName
 		}
 		signed, err := attest.Sign(ctx, attest.Staged{Ref: s.Ref, Variants: variants, Build: provenance.Build{
-			Module:     provenance.Module{Repository: moduleRepository, Commit: o.Revision},
+			Module:     provenance.Module{Repository: moduleRepository, Commit: o.Revision, Dagger: engine},
 			FITVersion: o.Version.String(), OS: s.OS.Name, Platforms: platforms, Latest: string(q.latest),
 			Artifact: art, GitHub: q.github,
 		}}, key, repo, opts)

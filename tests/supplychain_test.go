@@ -204,6 +204,7 @@ func TestSupplyChain(t *testing.T) {
 		assert.Contains(t, p, `"sha256":"`+a.SHA256+`"`, "the zip by its verified sum")
 		assert.Contains(t, p, "@"+commit, "the builder is this module at its commit")
 		assert.Regexp(t, `debian:12-slim@sha256:[0-9a-f]{64}`, p, "the base by digest")
+		assert.Regexp(t, `"builder":\{"id":"[^"]+@`+commit+`","version":\{"dagger":"v0\.\d+\.\d+`, p, "the builder and the engine that ran it")
 		assert.Contains(t, p, `"invocationId":"https://github.com/example/fit-images/actions/runs/4242/attempts/1"`, "the Actions run")
 		assert.Contains(t, p, `"workflowRef":"example/fit-images/.github/workflows/release.yml@refs/heads/main"`)
 	})
