@@ -177,11 +177,13 @@ func TestReleaseCheckRecordsRun(t *testing.T) {
 	ghaFiles(t)
 	vars := map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/fit-images", "GITHUB_RUN_ID": "42",
 		"GITHUB_RUN_ATTEMPT": "1", "GITHUB_SHA": strings.Repeat("c", 40), "GITHUB_WORKFLOW_REF": "o/fit-images/.github/workflows/release.yml@refs/heads/main"}
+	for _, k := range provenance.GitHubKeys() { // the real runner's, when this runs in Actions
+		t.Setenv(k, "")
+	}
 	for k, v := range vars {
 		t.Setenv(k, v)
 	}
 	t.Setenv("GITHUB_TOKEN", "ghs_not_this")
-	t.Setenv("GITHUB_EVENT_NAME", "")
 	call, args := fakeCall(t, "release-check", checklistJSON(true), "", false)
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 0, run(context.Background(), []string{"release-check", "--version", "3.6.1", "--sign"}, os.Getenv, call, &stdout, &stderr), stderr.String())
