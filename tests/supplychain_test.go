@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dagger/fit-images/images/checklist"
+	"dagger/fit-images/images/signing"
 	"dagger/fit-images/internal/cosigntest"
 	"dagger/fit-images/tests/fixture"
 )
@@ -227,6 +228,25 @@ func TestSupplyChain(t *testing.T) {
 		assert.Error(t, err)
 		_, _, err = verify(wrongPub, "verify-attestation", "--type", "cyclonedx", tag)
 		assert.Error(t, err)
+	})
+
+	t.Run("the signature and attestations are OCI referrers too", func(t *testing.T) {
+		// the test bed's registry has no referrers API: they are in the referrers tag sha256-HEX
+		stdout, errOut, err := cosigntest.Run(t, bin, work, nil, "tree", "--experimental-oci11", "--allow-insecure-registry", tag)
+		require.NoError(t, err, errOut)
+		for _, typ := range []string{signing.SignatureArtifactType, signing.AttestationArtifactType} {
+			assert.Contains(t, stdout, typ+" artifacts via OCI referrer", "promote copied the %s referrer", typ)
+		}
+		// the image and its referrers tag alone, no .sig: cosign finds the signature among the referrers
+		only := prefix + "referrers/fit-framework"
+		copyRef(t, target+"fit-framework@"+digest, only+":"+version+"-debian")
+		fallback := strings.Replace(digest, ":", "-", 1)
+		copyRef(t, target+"fit-framework:"+fallback, only+":"+fallback)
+		_, errOut, err = verify(pub, "verify", only+"@"+digest)
+		require.Error(t, err, "no .sig tag was copied, yet cosign's tag lookup verified")
+		assert.Contains(t, errOut, "no signatures found")
+		_, errOut, err = verify(pub, "verify", "--experimental-oci11", only+"@"+digest)
+		assert.NoError(t, err, "cosign verify --experimental-oci11 reads the referrer: %s", errOut)
 	})
 
 	// a copy of the release in a repository of its own, so the tampering below leaves the promoted

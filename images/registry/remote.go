@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
@@ -169,8 +170,10 @@ func Attached(digest string) []string {
 }
 
 // copyAttached copies the cosign tags of desc's digest and, for an index, of each of its
-// manifests' digests, from src to dst; a digest that has none is left as it is (unsigned staging).
-// Copying again writes the same bytes: a promote retried, or a second tag of one image, is harmless.
+// manifests' digests, from src to dst, and their OCI 1.1 referrers (by digest: dst lists them in
+// its referrers API, or go-containerregistry in dst's referrers tag); a digest that has none is
+// left as it is (unsigned staging). Copying again writes the same bytes: a promote retried, or a
+// second tag of one image, is harmless.
 func copyAttached(desc *remote.Descriptor, src, dst name.Repository, so, do []remote.Option) error {
 	digests := []string{desc.Digest.String()}
 	if desc.MediaType.IsIndex() {
@@ -202,6 +205,32 @@ func copyAttached(desc *remote.Descriptor, src, dst name.Repository, so, do []re
 			if err != nil {
 				return fmt.Errorf("cannot copy %s to %s: %s", t, dst, report.FirstLine(err.Error()))
 			}
+		}
+		if err := copyReferrers(src.Digest(d), dst, so, do); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyReferrers copies the referrers of subject (read through src's referrers API or its
+// referrers tag) to dst, each by its digest.
+func copyReferrers(subject name.Digest, dst name.Repository, so, do []remote.Option) error {
+	idx, err := remote.Referrers(subject, so...)
+	var m *v1.IndexManifest
+	if err == nil {
+		m, err = idx.IndexManifest()
+	}
+	if err != nil {
+		return fmt.Errorf("cannot list the referrers of the staged %s: %s", subject, report.FirstLine(err.Error()))
+	}
+	for _, r := range m.Manifests {
+		img, err := remote.Image(subject.Context().Digest(r.Digest.String()), so...)
+		if err == nil {
+			err = remote.Write(dst.Digest(r.Digest.String()), img, do...)
+		}
+		if err != nil {
+			return fmt.Errorf("cannot copy the referrer %s of %s to %s: %s", r.Digest, subject.DigestStr(), dst, report.FirstLine(err.Error()))
 		}
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,10 +23,11 @@ import (
 	"dagger/fit-images/images/release"
 )
 
-// served is an in-process registry on loopback (so spoken to over plain http) and its host:port.
-func served(t *testing.T) string {
+// served is an in-process registry on loopback (so spoken to over plain http) and its host:port;
+// opts add to it (ggcr.WithReferrersSupport).
+func served(t *testing.T, opts ...ggcr.Option) string {
 	t.Helper()
-	srv := httptest.NewServer(ggcr.New())
+	srv := httptest.NewServer(ggcr.New(opts...))
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://")
 }
@@ -217,6 +219,63 @@ func TestCopierCopiesSignaturesAndAttestations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, none, "no .att was staged for the child: none is made up")
 	assert.Equal(t, []string{"sha256-" + strings.Repeat("a", 64) + ".sig", "sha256-" + strings.Repeat("a", 64) + ".att"}, Attached("sha256:"+strings.Repeat("a", 64)))
+}
+
+// The OCI 1.1 referrers of a copied index and of its manifests come along, whether each side has a
+// referrers API or keeps the referrers tag.
+func TestCopierCopiesReferrers(t *testing.T) {
+	api := []ggcr.Option{ggcr.WithReferrersSupport(true)}
+	for _, tc := range []struct {
+		name          string
+		staging, prod []ggcr.Option
+	}{
+		{"API to API", api, api},
+		{"tag to API", nil, api},
+		{"API to tag", api, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			staging, prod := served(t, tc.staging...), served(t, tc.prod...)
+			idx, err := random.Index(64, 1, 2)
+			require.NoError(t, err)
+			dIdx := push(t, staging+"/s/fit-framework:run", idx)
+			m, err := idx.IndexManifest()
+			require.NoError(t, err)
+			child := m.Manifests[0]
+			want := map[string]string{} // subject → its referrer's digest
+			for _, sub := range []v1.Descriptor{{MediaType: types.OCIImageIndex, Digest: must(v1.NewHash(dIdx)), Size: must(idx.Size())}, child} {
+				att, err := random.Image(32, 1)
+				require.NoError(t, err)
+				r := mutate.Subject(mutate.ConfigMediaType(att, "application/vnd.in-toto+json"), sub).(v1.Image)
+				d := must(r.Digest())
+				ref, err := name.NewDigest(staging+"/s/fit-framework@"+d.String(), name.Insecure)
+				require.NoError(t, err)
+				require.NoError(t, remote.Write(ref, r))
+				want[sub.Digest.String()] = d.String()
+			}
+			copyRef, err := Copier(repo(t, staging+"/s/"), repo(t, prod+"/"))
+			require.NoError(t, err)
+			_, err = copyRef(context.Background(), staging+"/s/fit-framework@"+dIdx, prod+"/fit-framework:3.6.1-debian")
+			require.NoError(t, err)
+			for sub, ref := range want {
+				d, err := name.NewDigest(prod+"/fit-framework@"+sub, name.Insecure)
+				require.NoError(t, err)
+				got, err := remote.Referrers(d)
+				require.NoError(t, err)
+				gm, err := got.IndexManifest()
+				require.NoError(t, err)
+				require.Len(t, gm.Manifests, 1, "one referrer of %s in prod", sub)
+				assert.Equal(t, ref, gm.Manifests[0].Digest.String())
+				assert.Equal(t, "application/vnd.in-toto+json", gm.Manifests[0].ArtifactType)
+			}
+		})
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // Labels reads a tag's config labels, through an index too.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,4 +152,58 @@ func TestCosignVerifies(t *testing.T) {
 		out, err = verify(pub, "verify", image.String())
 		assert.NoError(t, err, "the old image by digest still verifies: %s", out)
 	})
+}
+
+// TestCosignReadsReferrers: with the .sig and .att tags deleted, the real cosign still finds and
+// verifies the signature among the image's OCI 1.1 referrers, on a registry with the referrers API
+// and on one without it (the referrers tag), and lists the attestations there.
+func TestCosignReadsReferrers(t *testing.T) {
+	bin := cosigntest.Binary(t)
+	ctx := context.Background()
+	work := t.TempDir()
+	key, pub := cosigntest.KeyPair(t, bin, filepath.Join(work, "key"), "pw")
+	priv, err := os.ReadFile(key)
+	require.NoError(t, err)
+	s, err := Load(priv, []byte("pw"))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		opts []registry.Option
+	}{
+		{"referrers API", []registry.Option{registry.WithReferrersSupport(true)}},
+		{"referrers tag", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			image := pushRandom(t, newRegistry(t, tc.opts...)+"/fit/fit-framework:3.6.0-debian")
+			require.NoError(t, s.Sign(ctx, image, ""))
+			bom, prov := statements(t, image)
+			require.NoError(t, s.Attest(ctx, image, [][]byte{bom, prov}))
+			for _, suffix := range []string{SignatureSuffix, AttestationSuffix} {
+				tag, err := Tag(image, suffix)
+				require.NoError(t, err)
+				require.NoError(t, remote.Delete(tag))
+			}
+			run := func(args ...string) (string, error) {
+				stdout, stderr, err := cosigntest.Run(t, bin, work, nil, args...)
+				return stdout + "\n" + stderr, err
+			}
+			out, err := run("verify", "--key", pub, "--insecure-ignore-tlog", "--allow-insecure-registry", image.String())
+			require.Error(t, err, "the tags are gone, so cosign's default lookup finds nothing:\n%s", out)
+			assert.Contains(t, out, "no signatures found")
+
+			out, err = run("verify", "--experimental-oci11", "--key", pub, "--insecure-ignore-tlog", "--allow-insecure-registry", image.String())
+			require.NoError(t, err, "cosign verify --experimental-oci11 reads the referrer:\n%s", out)
+			assert.Contains(t, out, image.DigestStr())
+
+			_, wrongPub := cosigntest.KeyPair(t, bin, filepath.Join(t.TempDir(), "wrong"), "other")
+			out, err = run("verify", "--experimental-oci11", "--key", wrongPub, "--insecure-ignore-tlog", "--allow-insecure-registry", image.String())
+			assert.Error(t, err, "another key verified the referrer:\n%s", out)
+
+			out, err = run("tree", "--experimental-oci11", "--allow-insecure-registry", image.String())
+			require.NoError(t, err, out)
+			for _, typ := range []string{SignatureArtifactType, AttestationArtifactType} {
+				assert.Contains(t, out, typ+" artifacts via OCI referrer", "cosign tree lists the %s referrer", typ)
+			}
+		})
+	}
 }

@@ -1,7 +1,9 @@
 // Package signing signs image digests and attaches signatures and in-toto attestations to a
 // registry in the layout cosign reads: next to the image, the tag sha256-<hex>.sig holds
 // simple-signing payloads with their signatures in a layer annotation, and sha256-<hex>.att holds
-// DSSE envelopes of in-toto Statements. A cosign key pair (cosign generate-key-pair) signs; the key
+// DSSE envelopes of in-toto Statements. The same content is also pushed as OCI 1.1 referrers of
+// the image (its subject), which the registry's referrers API lists, or, where a registry has
+// none, the referrers tag sha256-<hex> that the client keeps (OCI distribution spec 1.1). A cosign key pair (cosign generate-key-pair) signs; the key
 // and its password come in as bytes and are never written to a log or an error.
 package signing
 
@@ -41,6 +43,10 @@ const (
 	InTotoPayloadType       = "application/vnd.in-toto+json"
 	SignatureSuffix         = "sig"
 	AttestationSuffix       = "att"
+	// The artifact types of the referrers, the ones cosign gives its own (cosign verify
+	// --experimental-oci11 looks signatures up by the first).
+	SignatureArtifactType   = "application/vnd.dev.cosign.artifact.sig.v1+json"
+	AttestationArtifactType = InTotoPayloadType
 )
 
 // Signer signs with one private key.
@@ -135,7 +141,8 @@ func (s *Signer) opens(envelope []byte) bool {
 // not added twice, so signing again (a retried release) changes nothing.
 func (s *Signer) Sign(ctx context.Context, image name.Digest, claimed string, opts ...remote.Option) error {
 	opts = append(opts, remote.WithContext(ctx))
-	if _, err := remote.Head(image, opts...); err != nil {
+	subject, err := remote.Head(image, opts...)
+	if err != nil {
 		return fmt.Errorf("cannot sign %s: the image is not in the registry: %w", image, err)
 	}
 	payload, sig, err := s.SignPayload(image, claimed)
@@ -155,14 +162,16 @@ func (s *Signer) Sign(ctx context.Context, image name.Digest, claimed string, op
 			continue
 		}
 		if old, err := base64.StdEncoding.DecodeString(l.annotations[SignatureAnnotation]); err == nil && s.verifies(payload, old) {
-			return nil // already signed with this key
+			// already signed with this key: stored again as it is, which only adds the referrer
+			// where an older signing left none
+			return store(tag, layers, *subject, SignatureArtifactType, opts)
 		}
 	}
 	layers = append(layers, layer{
 		content: payload, mediaType: SimpleSigningMediaType,
 		annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
 	})
-	return write(tag, layers, opts)
+	return store(tag, layers, *subject, SignatureArtifactType, opts)
 }
 
 // statementHead is what Attest reads of a Statement to check it before signing.
@@ -179,7 +188,8 @@ type statementHead struct {
 // other keys' attestations stay.
 func (s *Signer) Attest(ctx context.Context, image name.Digest, statements [][]byte, opts ...remote.Option) error {
 	opts = append(opts, remote.WithContext(ctx))
-	if _, err := remote.Head(image, opts...); err != nil {
+	subject, err := remote.Head(image, opts...)
+	if err != nil {
 		return fmt.Errorf("cannot attest %s: the image is not in the registry: %w", image, err)
 	}
 	want := strings.TrimPrefix(image.DigestStr(), "sha256:")
@@ -222,7 +232,7 @@ func (s *Signer) Attest(ctx context.Context, image name.Digest, statements [][]b
 		}
 		layers = append(layers, l)
 	}
-	return write(tag, append(layers, fresh...), opts)
+	return store(tag, append(layers, fresh...), *subject, AttestationArtifactType, opts)
 }
 
 // layer is one signature or attestation as stored: its bytes, media type and annotations.
@@ -289,6 +299,36 @@ func write(tag name.Tag, layers []layer, opts []remote.Option) error {
 		return fmt.Errorf("cannot push %s: %w", tag, err)
 	}
 	return nil
+}
+
+// store writes layers under tag, then the same layers as a referrer of subject.
+func store(tag name.Tag, layers []layer, subject v1.Descriptor, artifactType string, opts []remote.Option) error {
+	if err := write(tag, layers, opts); err != nil {
+		return err
+	}
+	img, err := Image(layers)
+	if err != nil {
+		return err
+	}
+	ref := Referrer(img, subject, artifactType)
+	d, err := ref.Digest()
+	if err != nil {
+		return err
+	}
+	// by digest, no tag: the registry's referrers API lists it; go-containerregistry adds it to the
+	// referrers tag of a registry without that API. The same layers give the same manifest, so
+	// storing again adds no second referrer.
+	if err := remote.Write(tag.Context().Digest(d.String()), ref, opts...); err != nil {
+		return fmt.Errorf("cannot push the %s referrer of %s: %w", artifactType, subject.Digest, err)
+	}
+	return nil
+}
+
+// Referrer is img as an OCI 1.1 referrer of subject: its config media type is the artifact type
+// (the type a referrers listing shows and cosign filters on) and its subject the image.
+func Referrer(img v1.Image, subject v1.Descriptor, artifactType string) v1.Image {
+	typed := mutate.ConfigMediaType(img, types.MediaType(artifactType))
+	return mutate.Subject(typed, v1.Descriptor{MediaType: subject.MediaType, Digest: subject.Digest, Size: subject.Size}).(v1.Image)
 }
 
 // PublicKey is the public key of the signer, for callers that verify themselves.

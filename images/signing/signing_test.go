@@ -28,10 +28,11 @@ func newKey(t *testing.T, password string) (priv, pub []byte) {
 	return priv, pub
 }
 
-// newRegistry is an in-process registry on 127.0.0.1 and a random port; the host:port.
-func newRegistry(t *testing.T) string {
+// newRegistry is an in-process registry on 127.0.0.1 and a random port; the host:port. Options
+// add to it (registry.WithReferrersSupport: the OCI 1.1 referrers API).
+func newRegistry(t *testing.T, opts ...registry.Option) string {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	srv := httptest.NewServer(registry.New(append([]registry.Option{registry.Logger(log.New(io.Discard, "", 0))}, opts...)...))
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://")
 }
@@ -189,4 +190,61 @@ func TestAttestRefuses(t *testing.T) {
 	missing, err := name.NewDigest(host+"/fit/fit-framework@sha256:"+strings.Repeat("1", 64), name.Insecure)
 	require.NoError(t, err)
 	assert.ErrorContains(t, s.Sign(ctx, missing, ""), "not in the registry")
+}
+
+// referrers are the referrers of image by artifact type: digest and layer count of each.
+func referrers(t *testing.T, image name.Digest) map[string][]int {
+	t.Helper()
+	idx, err := remote.Referrers(image)
+	require.NoError(t, err)
+	m, err := idx.IndexManifest()
+	require.NoError(t, err)
+	out := map[string][]int{}
+	for _, d := range m.Manifests {
+		img, err := remote.Image(image.Context().Digest(d.Digest.String()))
+		require.NoError(t, err)
+		mf, err := img.Manifest()
+		require.NoError(t, err)
+		require.NotNil(t, mf.Subject, "a referrer names its subject")
+		assert.Equal(t, image.DigestStr(), mf.Subject.Digest.String())
+		assert.Equal(t, d.ArtifactType, string(mf.Config.MediaType), "listed under its config media type")
+		out[d.ArtifactType] = append(out[d.ArtifactType], len(mf.Layers))
+	}
+	return out
+}
+
+// Signatures and attestations are referrers of the image too: listed by a registry's referrers
+// API, or, on a registry without one, in the referrers tag sha256-HEX; storing the same content
+// again adds no second referrer.
+func TestReferrers(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     []registry.Option
+		fallback bool
+	}{
+		{"referrers API", []registry.Option{registry.WithReferrersSupport(true)}, false},
+		{"no referrers API", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			image := pushRandom(t, newRegistry(t, tc.opts...)+"/fit/fit-framework:3.6.0-debian")
+			priv, _ := newKey(t, "pw")
+			s, err := Load(priv, []byte("pw"))
+			require.NoError(t, err)
+			require.NoError(t, s.Sign(ctx, image, ""))
+			require.NoError(t, s.Sign(ctx, image, ""), "signing again")
+			require.NoError(t, s.Attest(ctx, image, [][]byte{
+				statementAbout(image.DigestStr(), "https://cyclonedx.org/bom", "one"),
+				statementAbout(image.DigestStr(), "https://slsa.dev/provenance/v1", "one"),
+			}))
+			assert.Equal(t, map[string][]int{SignatureArtifactType: {1}, AttestationArtifactType: {2}}, referrers(t, image))
+
+			_, err = remote.Head(image.Context().Tag(strings.Replace(image.DigestStr(), ":", "-", 1)))
+			if tc.fallback {
+				assert.NoError(t, err, "without the API the referrers tag holds them")
+			} else {
+				assert.Error(t, err, "with the API no referrers tag is written")
+			}
+		})
+	}
 }
