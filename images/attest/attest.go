@@ -7,6 +7,7 @@ package attest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -45,6 +46,9 @@ type Staged struct {
 type Signed struct {
 	Index     string
 	Manifests map[string]string // platform → sha256:HEX
+	// NoReferrers is why the registry holds no OCI 1.1 referrers of them (it refused the first
+	// one); the cosign tags are written all the same.
+	NoReferrers string
 }
 
 // Detail is the one line a report shows.
@@ -58,7 +62,23 @@ func (s Signed) Detail() string {
 	if s.Index != "" {
 		what = "index " + short(s.Index) + " and manifests " + strings.Join(ps, ", ")
 	}
-	return "signed " + what + "; SBOM (CycloneDX) and provenance (SLSA v1) attested"
+	line := "signed " + what + "; SBOM (CycloneDX) and provenance (SLSA v1) attested"
+	if s.NoReferrers != "" {
+		line += "; cosign tags only, no OCI referrers (" + s.NoReferrers + ")"
+	}
+	return line
+}
+
+// tolerate notes a refused referrer and answers every other error: referrers are stored where a
+// registry takes them; the tags cosign reads by default were written before.
+func (s *Signed) tolerate(err error) error {
+	if !errors.Is(err, signing.ErrReferrer) {
+		return err
+	}
+	if s.NoReferrers == "" {
+		s.NoReferrers = err.Error()
+	}
+	return nil
 }
 
 func short(d string) string {
@@ -147,10 +167,10 @@ func Sign(ctx context.Context, s Staged, key Key, repo name.Repository, opts []r
 	sort.Strings(targets)
 	for _, d := range targets {
 		dr := repo.Digest(d)
-		if err := signer.Sign(ctx, dr, "", opts...); err != nil {
+		if err := out.tolerate(signer.Sign(ctx, dr, "", opts...)); err != nil {
 			return out, err
 		}
-		if err := signer.Attest(ctx, dr, docs[d], opts...); err != nil {
+		if err := out.tolerate(signer.Attest(ctx, dr, docs[d], opts...)); err != nil {
 			return out, err
 		}
 	}

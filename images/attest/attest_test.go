@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -33,9 +34,13 @@ func digestOf(t *testing.T, s string) string { t.Helper(); return "sha256:" + st
 
 // staged pushes a two-platform index to an in-process registry and answers the repository and
 // the index's digest reference.
-func staged(t *testing.T) (name.Repository, string, v1.ImageIndex) {
+func staged(t *testing.T, wrap ...func(http.Handler) http.Handler) (name.Repository, string, v1.ImageIndex) {
 	t.Helper()
-	srv := httptest.NewServer(ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))))
+	h := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	for _, w := range wrap {
+		h = w(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	repo, err := name.NewRepository(strings.TrimPrefix(srv.URL, "http://")+"/staging/fit-framework", name.Insecure)
 	require.NoError(t, err)
@@ -142,6 +147,51 @@ func TestSignIndex(t *testing.T) {
 	_, err = Sign(context.Background(), s, k, repo, nil)
 	require.NoError(t, err)
 	assert.Len(t, statements(t, repo, amd)[sbom.PredicateType], 1)
+}
+
+// refusingReferrers is a registry that takes no manifest with a subject, as some registries
+// refuse OCI 1.1 artifacts: 400 MANIFEST_INVALID.
+func refusingReferrers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			body, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(body), `"subject"`) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, `{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}`)
+				return
+			}
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// A registry that refuses referrers still gets the cosign tags; the report says referrers are
+// missing and why.
+func TestSignWithoutReferrers(t *testing.T) {
+	repo, ref, idx := staged(t, refusingReferrers)
+	k, _ := key(t)
+	m, err := idx.IndexManifest()
+	require.NoError(t, err)
+	s := Staged{Ref: ref, Variants: []Variant{
+		{Platform: "linux/amd64", SBOM: bom("linux/amd64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
+		{Platform: "linux/arm64", SBOM: bom("linux/arm64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
+	}, Build: provenance.Build{
+		Module:     provenance.Module{Repository: "https://github.com/example/fit-images", Commit: commit},
+		FITVersion: "3.6.0", OS: "debian", Platforms: []string{"linux/amd64", "linux/arm64"}, Latest: "auto",
+		Artifact: provenance.Artifact{URL: "https://example.com/3.6.0.zip", SHA256: digestOf(t, "c"), SumSource: "--checksum"},
+	}}
+	got, err := Sign(context.Background(), s, k, repo, nil)
+	require.NoError(t, err, "the tags are what cosign reads by default: a refused referrer does not stop the release")
+	assert.Contains(t, got.NoReferrers, "the registry refused the application/vnd.dev.cosign.artifact.sig.v1+json referrer")
+	assert.Contains(t, got.Detail(), "; cosign tags only, no OCI referrers (")
+	for _, d := range []string{ref[strings.Index(ref, "@")+1:], m.Manifests[0].Digest.String(), m.Manifests[1].Digest.String()} {
+		_, err := remote.Head(repo.Tag(strings.Replace(d, ":", "-", 1) + ".sig"))
+		assert.NoError(t, err, "the .sig of %s", d)
+		sts := statements(t, repo, d)
+		assert.Len(t, sts[provenance.PredicateType], 1, "the provenance of %s", d)
+	}
 }
 
 // The key is read only when signing: a staged image that cannot be read never asks for it, and a

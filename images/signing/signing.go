@@ -49,6 +49,11 @@ const (
 	AttestationArtifactType = InTotoPayloadType
 )
 
+// ErrReferrer marks an error of the referrer push alone: the tags were written, so cosign's default
+// lookup finds the signature or attestations; the caller decides whether a registry that refuses
+// OCI 1.1 referrers stops it.
+var ErrReferrer = errors.New("OCI referrer not stored")
+
 // Signer signs with one private key.
 type Signer struct {
 	sv signature.SignerVerifier
@@ -319,9 +324,14 @@ func store(tag name.Tag, layers []layer, subject v1.Descriptor, artifactType str
 	// referrers tag of a registry without that API. The same layers give the same manifest, so
 	// storing again adds no second referrer.
 	if err := remote.Write(tag.Context().Digest(d.String()), ref, opts...); err != nil {
-		return fmt.Errorf("cannot push the %s referrer of %s: %w", artifactType, subject.Digest, err)
+		return fmt.Errorf("%w: the registry refused the %s referrer of %s: %s", ErrReferrer, artifactType, subject.Digest, firstLine(err.Error()))
 	}
 	return nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // Referrer is img as an OCI 1.1 referrer of subject: its config media type is the artifact type
