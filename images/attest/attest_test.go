@@ -101,6 +101,20 @@ func subjects(st map[string]any) []string {
 	return out
 }
 
+// debianStaged is ref staged for FIT 3.6.0 on debian with one variant per platform, in the order given.
+func debianStaged(t *testing.T, ref string, platforms ...string) Staged {
+	t.Helper()
+	s := Staged{Ref: ref, Build: provenance.Build{
+		Module:     provenance.Module{Repository: "https://github.com/example/fit-images", Commit: commit},
+		FITVersion: "3.6.0", OS: "debian", Platforms: []string{"linux/amd64", "linux/arm64"}, Latest: "auto",
+		Artifact: provenance.Artifact{URL: "https://example.com/3.6.0.zip", SHA256: digestOf(t, "c"), SumSource: "--checksum"},
+	}}
+	for _, p := range platforms {
+		s.Variants = append(s.Variants, Variant{Platform: p, SBOM: bom(p), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}})
+	}
+	return s
+}
+
 // The index and both manifests are signed; each manifest carries its own SBOM and the provenance,
 // the index both SBOMs and the provenance, whose subjects are all three digests.
 func TestSignIndex(t *testing.T) {
@@ -109,14 +123,7 @@ func TestSignIndex(t *testing.T) {
 	m, err := idx.IndexManifest()
 	require.NoError(t, err)
 	amd, arm := m.Manifests[0].Digest.String(), m.Manifests[1].Digest.String()
-	s := Staged{Ref: ref, Variants: []Variant{
-		{Platform: "linux/arm64", SBOM: bom("linux/arm64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
-		{Platform: "linux/amd64", SBOM: bom("linux/amd64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
-	}, Build: provenance.Build{
-		Module:     provenance.Module{Repository: "https://github.com/example/fit-images", Commit: commit},
-		FITVersion: "3.6.0", OS: "debian", Platforms: []string{"linux/amd64", "linux/arm64"}, Latest: "auto",
-		Artifact: provenance.Artifact{URL: "https://example.com/3.6.0.zip", SHA256: digestOf(t, "c"), SumSource: "--checksum"},
-	}}
+	s := debianStaged(t, ref, "linux/arm64", "linux/amd64")
 	got, err := Sign(context.Background(), s, k, repo, nil)
 	require.NoError(t, err)
 	index := ref[strings.Index(ref, "@")+1:]
@@ -174,14 +181,7 @@ func TestSignWithoutReferrers(t *testing.T) {
 	k, _ := key(t)
 	m, err := idx.IndexManifest()
 	require.NoError(t, err)
-	s := Staged{Ref: ref, Variants: []Variant{
-		{Platform: "linux/amd64", SBOM: bom("linux/amd64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
-		{Platform: "linux/arm64", SBOM: bom("linux/arm64"), Base: provenance.Base{Name: "docker.io/library/debian:12-slim", Digest: digestOf(t, "b")}},
-	}, Build: provenance.Build{
-		Module:     provenance.Module{Repository: "https://github.com/example/fit-images", Commit: commit},
-		FITVersion: "3.6.0", OS: "debian", Platforms: []string{"linux/amd64", "linux/arm64"}, Latest: "auto",
-		Artifact: provenance.Artifact{URL: "https://example.com/3.6.0.zip", SHA256: digestOf(t, "c"), SumSource: "--checksum"},
-	}}
+	s := debianStaged(t, ref, "linux/amd64", "linux/arm64")
 	got, err := Sign(context.Background(), s, k, repo, nil)
 	require.NoError(t, err, "the tags are what cosign reads by default: a refused referrer does not stop the release")
 	assert.Contains(t, got.NoReferrers, "the registry refused the application/vnd.dev.cosign.artifact.sig.v1+json referrer")
