@@ -123,7 +123,8 @@ func TestCosignVerifies(t *testing.T) {
 		require.NoError(t, err)
 		tag, err := Tag(other, AttestationSuffix)
 		require.NoError(t, err)
-		require.NoError(t, write(tag, layers, nil))
+		_, err = write(tag, layers, nil)
+		require.NoError(t, err)
 
 		out, err = verify(pub, "verify-attestation", "--type", "cyclonedx", other.String())
 		assert.Error(t, err, "cosign accepted a tampered SBOM:\n%s", out)

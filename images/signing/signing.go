@@ -3,8 +3,9 @@
 // simple-signing payloads with their signatures in a layer annotation, and sha256-<hex>.att holds
 // DSSE envelopes of in-toto Statements. The same content is also pushed as OCI 1.1 referrers of
 // the image (its subject), which the registry's referrers API lists, or, where a registry has
-// none, the referrers tag sha256-<hex> that the client keeps (OCI distribution spec 1.1). A cosign key pair (cosign generate-key-pair) signs; the key
-// and its password come in as bytes and are never written to a log or an error.
+// none, the referrers tag sha256-<hex> that the client keeps (OCI distribution spec 1.1). A cosign
+// key pair (cosign generate-key-pair) signs; the key and its password come in as bytes and are
+// never written to a log or an error.
 package signing
 
 import (
@@ -30,6 +31,8 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/dsse"
 	sigpayload "github.com/sigstore/sigstore/pkg/signature/payload"
+
+	"dagger/fit-images/images/report"
 )
 
 // The names cosign gives to what it stores; cosign finds signatures and attestations by them.
@@ -295,23 +298,21 @@ func Image(layers []layer) (v1.Image, error) {
 	return img, nil
 }
 
-func write(tag name.Tag, layers []layer, opts []remote.Option) error {
+// write stores layers under tag and answers the image it wrote.
+func write(tag name.Tag, layers []layer, opts []remote.Option) (v1.Image, error) {
 	img, err := Image(layers)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := remote.Write(tag, img, opts...); err != nil {
-		return fmt.Errorf("cannot push %s: %w", tag, err)
+		return nil, fmt.Errorf("cannot push %s: %w", tag, err)
 	}
-	return nil
+	return img, nil
 }
 
 // store writes layers under tag, then the same layers as a referrer of subject.
 func store(tag name.Tag, layers []layer, subject v1.Descriptor, artifactType string, opts []remote.Option) error {
-	if err := write(tag, layers, opts); err != nil {
-		return err
-	}
-	img, err := Image(layers)
+	img, err := write(tag, layers, opts)
 	if err != nil {
 		return err
 	}
@@ -324,14 +325,9 @@ func store(tag name.Tag, layers []layer, subject v1.Descriptor, artifactType str
 	// referrers tag of a registry without that API. The same layers give the same manifest, so
 	// storing again adds no second referrer.
 	if err := remote.Write(tag.Context().Digest(d.String()), ref, opts...); err != nil {
-		return fmt.Errorf("%w: the registry refused the %s referrer of %s: %s", ErrReferrer, artifactType, subject.Digest, firstLine(err.Error()))
+		return fmt.Errorf("%w: the registry refused the %s referrer of %s: %s", ErrReferrer, artifactType, subject.Digest, report.FirstLine(err.Error()))
 	}
 	return nil
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }
 
 // Referrer is img as an OCI 1.1 referrer of subject: its config media type is the artifact type
